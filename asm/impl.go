@@ -1,0 +1,79 @@
+package asm
+
+import (
+	"fmt"
+	"os"
+)
+
+// Impl is one implementation of every kernel family. The zero value is not
+// usable; obtain one from Generic, Default, Impls or ByName. Impl values are
+// immutable and safe for concurrent use.
+type Impl struct {
+	name string
+	// Each block kernel processes whole lane blocks and returns the number
+	// of blocks done; the wrapper finishes the rest with the generic code.
+	pairLJ  func(e, f, x []float64, n, blocks int, trap float64) int
+	pairDW2 func(e, f, x []float64, n, blocks int) int
+	pairDW3 func(e, f, x []float64, n, blocks int) int
+	fmaLoop func(iters int) float64
+}
+
+// Name is the implementation's lower-case name: "generic", "avx2" or "neon".
+func (im *Impl) Name() string { return im.name }
+
+func (im *Impl) String() string { return im.name }
+
+var generic = &Impl{
+	name:    "generic",
+	pairLJ:  func(e, f, x []float64, n, blocks int, trap float64) int { return 0 },
+	pairDW2: func(e, f, x []float64, n, blocks int) int { return 0 },
+	pairDW3: func(e, f, x []float64, n, blocks int) int { return 0 },
+	fmaLoop: fmaLoopGeneric,
+}
+
+// Generic returns the plain-Go implementation, the oracle for all others.
+func Generic() *Impl { return generic }
+
+// Impls lists the implementations this CPU can run, generic first and the
+// fastest last.
+func Impls() []*Impl {
+	out := []*Impl{generic}
+	return append(out, nativeImpls()...)
+}
+
+// ByName returns the implementation with the given name, or an error naming
+// the available ones when this CPU or build cannot run it.
+func ByName(name string) (*Impl, error) {
+	var names []string
+	for _, im := range Impls() {
+		if im.name == name {
+			return im, nil
+		}
+		names = append(names, im.name)
+	}
+	return nil, fmt.Errorf("asm: implementation %q is not available on this CPU or build (available: %v)", name, names)
+}
+
+// EnvImpl is the environment variable that overrides Default.
+const EnvImpl = "IDEM_IMPL"
+
+// Default returns the implementation named by $IDEM_IMPL when it is set, and
+// otherwise the fastest one this CPU can run. An unknown or unavailable name
+// in $IDEM_IMPL is an error.
+func Default() (*Impl, error) {
+	if name := os.Getenv(EnvImpl); name != "" {
+		return ByName(name)
+	}
+	all := Impls()
+	return all[len(all)-1], nil
+}
+
+// MustDefault is Default for programs and tests that cannot continue without
+// a kernel implementation; it panics on a bad $IDEM_IMPL.
+func MustDefault() *Impl {
+	im, err := Default()
+	if err != nil {
+		panic(err)
+	}
+	return im
+}
