@@ -1,0 +1,422 @@
+// Command _gen generates the AVX2+FMA kernels of package asm with avo.
+//
+//	go run . -out ../pair_amd64.s -stubs ../pair_stubs_amd64.go -pkg asm
+//
+// The plain-Go oracles in package asm define what every kernel computes;
+// see pairlj.go, pairdw.go and fma.go there.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+const lanes = 4
+
+// splat4 defines a read-only 32-byte constant holding v in every lane.
+func splat4(name string, v float64) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for k := 0; k < lanes; k++ {
+		DATA(8*k, F64(v))
+	}
+	return m
+}
+
+func main() {
+	ConstraintExpr("!purego,!noasm")
+	c := consts{
+		zero:  splat4("kZero", 0),
+		one:   splat4("kOne", 1),
+		two:   splat4("kTwo", 2),
+		half:  splat4("kHalf", 0.5),
+		eps:   splat4("kLJEps", 1e-6),
+		c24:   splat4("kLJ24", 24),
+		dwA:   splat4("kDWA", 0.9),
+		dwB:   splat4("kDWB", -4),
+		dwA4:  splat4("kDWA4", 4*0.9),
+		dwB2:  splat4("kDWB2", 2*-4.0),
+		dwD0:  splat4("kDWD0", 4),
+		fmaM:  splat4("kFMAMul", 0.999999),
+		fmaAd: splat4("kFMAAdd", 1e-7),
+	}
+	genPairLJ(c)
+	genPairDW(c, 2)
+	genPairDW(c, 3)
+	genFMALoop(c)
+	Generate()
+}
+
+type consts struct {
+	zero, one, two, half, eps, c24 Mem
+	dwA, dwB, dwA4, dwB2, dwD0     Mem
+	fmaM, fmaAd                    Mem
+}
+
+// blockSetup loads the common arguments and returns the registers holding
+// the x, f and e cursors, the plane stride in bytes (n·Lanes·8) and n.
+func blockSetup() (xb, fb, eb, stride, n, blocks Register) {
+	xb = Load(Param("x").Base(), GP64())
+	fb = Load(Param("f").Base(), GP64())
+	eb = Load(Param("e").Base(), GP64())
+	n = Load(Param("n"), GP64())
+	blocks = Load(Param("blocks"), GP64())
+	stride = GP64()
+	MOVQ(n, stride)
+	SHLQ(Imm(5), stride) // n·Lanes·8 bytes
+	return
+}
+
+func genPairLJ(c consts) {
+	TEXT("pairLJAVX2", NOSPLIT, "func(e, f, x []float64, n, blocks int, trap float64) int")
+	Pragma("noescape")
+	Doc("pairLJAVX2 computes LJ energies and forces for whole lane blocks; see pairLJGeneric.")
+	xb, fb, eb, stride, n, blocks := blockSetup()
+	Store(blocks, ReturnIndex(0))
+
+	// −trap, trap/4 and 1/n live on the stack: the pair loop needs all 16
+	// YMM registers (AVX2 has no Y16–Y31).
+	consts := AllocLocal(3 * 32)
+	negTrapM, quarterTrapM, invNM := consts.Offset(0), consts.Offset(32), consts.Offset(64)
+	{
+		trapX := Load(Param("trap"), XMM())
+		tr, v := YMM(), YMM()
+		VBROADCASTSD(trapX, tr)
+		VXORPD(v, v, v)
+		VSUBPD(tr, v, v)
+		VMOVUPD(v, negTrapM) // −trap
+		VMULPD(c.half, tr, tr)
+		VMULPD(c.half, tr, tr)
+		VMOVUPD(tr, quarterTrapM) // trap/4
+		nx := XMM()
+		CVTSQ2SD(n, nx)
+		VBROADCASTSD(nx, tr)
+		VMOVUPD(c.one, v)
+		VDIVPD(tr, v, v)
+		VMOVUPD(v, invNM) // 1/n
+	}
+
+	stride2 := GP64()
+	LEAQ(Mem{Base: stride, Index: stride, Scale: 1}, stride2) // 2·stride, for the block step
+	blockStep := GP64()
+	LEAQ(Mem{Base: stride2, Index: stride, Scale: 1}, blockStep) // 3·stride
+
+	TESTQ(blocks, blocks)
+	JZ(LabelRef("lj_done"))
+	Label("lj_block")
+	{
+		Comment("Particle mean per dimension.")
+		mx, my, mz := YMM(), YMM(), YMM()
+		VXORPD(mx, mx, mx)
+		VXORPD(my, my, my)
+		VXORPD(mz, mz, mz)
+		p, end := GP64(), GP64()
+		MOVQ(xb, p)
+		LEAQ(Mem{Base: xb, Index: stride, Scale: 1}, end)
+		Label("lj_mean")
+		VADDPD(Mem{Base: p}, mx, mx)
+		VADDPD(Mem{Base: p, Index: stride, Scale: 1}, my, my)
+		VADDPD(Mem{Base: p, Index: stride, Scale: 2}, mz, mz)
+		ADDQ(Imm(32), p)
+		CMPQ(p, end)
+		JNE(LabelRef("lj_mean"))
+		VMULPD(invNM, mx, mx)
+		VMULPD(invNM, my, my)
+		VMULPD(invNM, mz, mz)
+
+		Comment("Trap: f = −trap·(x − x̄), etrap = Σ‖x − x̄‖².")
+		negTrap := YMM()
+		VMOVUPD(negTrapM, negTrap)
+		etrap := YMM()
+		VXORPD(etrap, etrap, etrap)
+		q := GP64()
+		MOVQ(fb, q)
+		MOVQ(xb, p)
+		Label("lj_trap")
+		for d, m := range []VecVirtual{mx, my, mz} {
+			dd := YMM()
+			var src, dst Mem
+			switch d {
+			case 0:
+				src, dst = Mem{Base: p}, Mem{Base: q}
+			default:
+				src = Mem{Base: p, Index: stride, Scale: uint8(d)}
+				dst = Mem{Base: q, Index: stride, Scale: uint8(d)}
+			}
+			VMOVUPD(src, dd)
+			VSUBPD(m, dd, dd)
+			VFMADD231PD(dd, dd, etrap)
+			VMULPD(negTrap, dd, dd)
+			VMOVUPD(dd, dst)
+		}
+		ADDQ(Imm(32), p)
+		ADDQ(Imm(32), q)
+		CMPQ(p, end)
+		JNE(LabelRef("lj_trap"))
+
+		Comment("Pairs i < j; epair starts at trap/4·etrap so that e = 2·epair.")
+		epair := etrap
+		VMULPD(quarterTrapM, epair, epair)
+		pi, fi := GP64(), GP64()
+		MOVQ(xb, pi)
+		MOVQ(fb, fi)
+		Label("lj_i")
+		{
+			mem := func(base Register, d int) Mem {
+				if d == 0 {
+					return Mem{Base: base}
+				}
+				return Mem{Base: base, Index: stride, Scale: uint8(d)}
+			}
+			xi := []VecVirtual{YMM(), YMM(), YMM()}
+			fxi := []VecVirtual{YMM(), YMM(), YMM()}
+			for d := 0; d < 3; d++ {
+				VMOVUPD(mem(pi, d), xi[d])
+				VXORPD(fxi[d], fxi[d], fxi[d])
+			}
+			pj, fj := GP64(), GP64()
+			LEAQ(Mem{Base: pi, Disp: 32}, pj)
+			LEAQ(Mem{Base: fi, Disp: 32}, fj)
+			CMPQ(pj, end)
+			JEQ(LabelRef("lj_j_done"))
+
+			// The loop is latency-bound by the division, so it is software
+			// pipelined: each iteration starts 1/r² of the next pair and
+			// finishes the current one with the 1/r² started before. The
+			// current d = x_i − x_j is recomputed from memory, which is
+			// cheaper than keeping it in registers across iterations.
+			recip := func(p Register, inv VecVirtual) {
+				dd := []VecVirtual{YMM(), YMM(), YMM()}
+				for d := 0; d < 3; d++ {
+					VSUBPD(mem(p, d), xi[d], dd[d])
+				}
+				ra, rb := YMM(), YMM()
+				VMULPD(dd[0], dd[0], ra)
+				VMOVUPD(c.eps, rb)
+				VFMADD231PD(dd[1], dd[1], rb)
+				VFMADD231PD(dd[2], dd[2], ra)
+				VADDPD(rb, ra, ra) // r² + 10⁻⁶
+				VMOVUPD(c.one, inv)
+				VDIVPD(ra, inv, inv) // 1/r²
+			}
+			invCur, invNext := YMM(), YMM()
+			recip(pj, invCur)
+			pn := GP64()
+			Label("lj_j")
+			{
+				Comment("Start the next pair (the current one again on the last iteration).")
+				LEAQ(Mem{Base: pj, Disp: 32}, pn)
+				CMPQ(pn, end)
+				CMOVQEQ(pj, pn)
+				recip(pn, invNext)
+
+				Comment("Finish the current pair: g = s·(24/r²)·(s−1), s = r⁻⁶.")
+				dd := []VecVirtual{YMM(), YMM(), YMM()}
+				for d := 0; d < 3; d++ {
+					VSUBPD(mem(pj, d), xi[d], dd[d]) // d = x_i − x_j
+				}
+				c24, s, t := YMM(), YMM(), YMM()
+				VMULPD(c.c24, invCur, c24) // 24/r²
+				VMULPD(invCur, invCur, s)
+				VMULPD(invCur, s, s) // s = r⁻⁶
+				VSUBPD(c.two, s, t)
+				VFMADD231PD(t, s, epair) // epair += s(s−2)
+				VMULPD(s, c24, c24)
+				VFMSUB213PD(c24, s, c24) // g = 24·s²/r² − 24·s/r²
+				g := c24
+				for d := 0; d < 3; d++ {
+					VFMADD231PD(dd[d], g, fxi[d]) // f_i += g·d
+					v := YMM()
+					VMOVUPD(mem(fj, d), v)
+					VFNMADD231PD(dd[d], g, v) // f_j −= g·d
+					VMOVUPD(v, mem(fj, d))
+				}
+				VMOVAPD(invNext, invCur)
+			}
+			ADDQ(Imm(32), pj)
+			ADDQ(Imm(32), fj)
+			CMPQ(pj, end)
+			JNE(LabelRef("lj_j"))
+			Label("lj_j_done")
+			for d, acc := range fxi {
+				VADDPD(mem(fi, d), acc, acc)
+				VMOVUPD(acc, mem(fi, d))
+			}
+			ADDQ(Imm(32), pi)
+			ADDQ(Imm(32), fi)
+			CMPQ(pi, end)
+			JNE(LabelRef("lj_i"))
+		}
+		Comment("e = 2·epair.")
+		VADDPD(epair, epair, epair)
+		VMOVUPD(epair, Mem{Base: eb})
+
+		ADDQ(blockStep, xb)
+		ADDQ(blockStep, fb)
+		ADDQ(Imm(32), eb)
+		DECQ(blocks)
+		JNZ(LabelRef("lj_block"))
+	}
+	Label("lj_done")
+	VZEROUPPER()
+	RET()
+}
+
+func genPairDW(c consts, dim int) {
+	name := fmt.Sprintf("pairDW%dAVX2", dim)
+	TEXT(name, NOSPLIT, "func(e, f, x []float64, n, blocks int) int")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s computes %d-D double-well energies and forces for whole lane blocks; see pairDWGeneric.", name, dim))
+	xb, fb, eb, stride, _, blocks := blockSetup()
+	Store(blocks, ReturnIndex(0))
+	lbl := func(s string) string { return fmt.Sprintf("dw%d_%s", dim, s) }
+	mem := func(base Register, d int) Mem {
+		if d == 0 {
+			return Mem{Base: base}
+		}
+		return Mem{Base: base, Index: stride, Scale: uint8(d)}
+	}
+	blockStep := GP64()
+	MOVQ(stride, blockStep)
+	if dim == 2 {
+		SHLQ(Imm(1), blockStep)
+	} else {
+		LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, blockStep)
+	}
+
+	TESTQ(blocks, blocks)
+	JZ(LabelRef(lbl("done")))
+	Label(lbl("block"))
+	{
+		end := GP64()
+		LEAQ(Mem{Base: xb, Index: stride, Scale: 1}, end)
+		Comment("Zero the forces of this block.")
+		{
+			z := YMM()
+			VXORPD(z, z, z)
+			q, qend := GP64(), GP64()
+			MOVQ(fb, q)
+			LEAQ(Mem{Base: fb, Index: stride, Scale: 1}, qend)
+			Label(lbl("zero"))
+			for d := 0; d < dim; d++ {
+				VMOVUPD(z, mem(q, d))
+			}
+			ADDQ(Imm(32), q)
+			CMPQ(q, qend)
+			JNE(LabelRef(lbl("zero")))
+		}
+		epair := YMM()
+		VXORPD(epair, epair, epair)
+		pi, fi := GP64(), GP64()
+		MOVQ(xb, pi)
+		MOVQ(fb, fi)
+		Label(lbl("i"))
+		{
+			xi := make([]VecVirtual, dim)
+			fxi := make([]VecVirtual, dim)
+			for d := 0; d < dim; d++ {
+				xi[d] = YMM()
+				VMOVUPD(mem(pi, d), xi[d])
+				fxi[d] = YMM()
+				VXORPD(fxi[d], fxi[d], fxi[d])
+			}
+			pj, fj := GP64(), GP64()
+			LEAQ(Mem{Base: pi, Disp: 32}, pj)
+			LEAQ(Mem{Base: fi, Disp: 32}, fj)
+			CMPQ(pj, end)
+			JEQ(LabelRef(lbl("j_done")))
+			Label(lbl("j"))
+			{
+				dx := make([]VecVirtual, dim)
+				r2 := YMM()
+				for d := 0; d < dim; d++ {
+					dx[d] = YMM()
+					VSUBPD(mem(pj, d), xi[d], dx[d])
+				}
+				VMULPD(dx[0], dx[0], r2)
+				for d := 1; d < dim; d++ {
+					VFMADD231PD(dx[d], dx[d], r2)
+				}
+				zmask := YMM()
+				VCMPPD(Imm(0), c.zero, r2, zmask) // r² == 0
+				r := r2
+				VSQRTPD(r2, r)
+				u := YMM()
+				VSUBPD(c.dwD0, r, u) // u = d − 4
+				u2 := YMM()
+				VMULPD(u, u, u2)
+				t := YMM()
+				VMOVUPD(c.dwA, t)
+				VFMADD213PD(c.dwB, u2, t) // t = 0.9u² − 4
+				VFMADD231PD(t, u2, epair) // epair += u²(0.9u² − 4)
+				VMOVUPD(c.dwA4, t)
+				VFMADD213PD(c.dwB2, u2, t) // t = 3.6u² − 8
+				VMULPD(u, t, t)            // φ′(d)
+				VDIVPD(r, t, t)            // q = φ′(d)/d
+				VANDNPD(t, zmask, t)       // q = 0 where d = 0
+				for d := 0; d < dim; d++ {
+					VFNMADD231PD(dx[d], t, fxi[d]) // f_i −= q·d
+					v := YMM()
+					VMOVUPD(mem(fj, d), v)
+					VFMADD231PD(dx[d], t, v) // f_j += q·d
+					VMOVUPD(v, mem(fj, d))
+				}
+			}
+			ADDQ(Imm(32), pj)
+			ADDQ(Imm(32), fj)
+			CMPQ(pj, end)
+			JNE(LabelRef(lbl("j")))
+			Label(lbl("j_done"))
+			for d := 0; d < dim; d++ {
+				VADDPD(mem(fi, d), fxi[d], fxi[d])
+				VMOVUPD(fxi[d], mem(fi, d))
+			}
+			ADDQ(Imm(32), pi)
+			ADDQ(Imm(32), fi)
+			CMPQ(pi, end)
+			JNE(LabelRef(lbl("i")))
+		}
+		VMOVUPD(epair, Mem{Base: eb})
+		ADDQ(blockStep, xb)
+		ADDQ(blockStep, fb)
+		ADDQ(Imm(32), eb)
+		DECQ(blocks)
+		JNZ(LabelRef(lbl("block")))
+	}
+	Label(lbl("done"))
+	VZEROUPPER()
+	RET()
+}
+
+func genFMALoop(c consts) {
+	const acc = 12
+	TEXT("fmaLoopAVX2Acc", NOSPLIT, "func(acc []float64, iters int)")
+	Pragma("noescape")
+	Doc("fmaLoopAVX2Acc runs acc[k] = acc[k]·0.999999 + 1e-7 iters times over 12 independent 4-lane chains (len(acc) ≥ 48).")
+	p := Load(Param("acc").Base(), GP64())
+	it := Load(Param("iters"), GP64())
+	m, a := YMM(), YMM()
+	VMOVUPD(c.fmaM, m)
+	VMOVUPD(c.fmaAd, a)
+	regs := make([]VecVirtual, acc)
+	for k := range regs {
+		regs[k] = YMM()
+		VMOVUPD(Mem{Base: p, Disp: 32 * k}, regs[k])
+	}
+	TESTQ(it, it)
+	JZ(LabelRef("fma_done"))
+	Label("fma_loop")
+	for k := range regs {
+		VFMADD213PD(a, m, regs[k])
+	}
+	DECQ(it)
+	JNZ(LabelRef("fma_loop"))
+	Label("fma_done")
+	for k := range regs {
+		VMOVUPD(regs[k], Mem{Base: p, Disp: 32 * k})
+	}
+	VZEROUPPER()
+	RET()
+}
