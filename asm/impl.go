@@ -16,6 +16,12 @@ type Impl struct {
 	pairDW2 func(e, f, x []float64, n, blocks int) int
 	pairDW3 func(e, f, x []float64, n, blocks int) int
 	fmaLoop func(iters int) float64
+	// gemm is the whole checked-by-caller C += A·B (see Gemm);
+	// gemmNative says whether it is SIMD rather than the plain-Go oracle.
+	gemm       func(m, n, k int, a []float64, rsA, csA int, b []float64, ldb int, c []float64, ldc int)
+	gemmNative bool
+	// silu does whole lane blocks of SiLU and returns the count done.
+	silu func(s, g, z []float64) int
 }
 
 // Name is the implementation's lower-case name: "generic", "avx2" or "neon".
@@ -29,6 +35,8 @@ var generic = &Impl{
 	pairDW2: func(e, f, x []float64, n, blocks int) int { return 0 },
 	pairDW3: func(e, f, x []float64, n, blocks int) int { return 0 },
 	fmaLoop: fmaLoopGeneric,
+	gemm:    gemmGeneric,
+	silu:    func(s, g, z []float64) int { return 0 },
 }
 
 // Generic returns the plain-Go implementation, the oracle for all others.

@@ -10,6 +10,10 @@ var avx2 = &Impl{
 	pairDW2: pairDW2AVX2,
 	pairDW3: pairDW3AVX2,
 	fmaLoop: fmaLoopAVX2,
+
+	gemm:       gemmAVX2,
+	gemmNative: true,
+	silu:       siluAVX2,
 }
 
 // nativeImpls returns avx2 when the CPU and OS support both AVX2 and FMA3

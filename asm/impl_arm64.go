@@ -2,13 +2,16 @@
 
 package asm
 
-// neon is filled in by the NEON kernels; arm64 always has Advanced SIMD.
+// neon holds the hand-written NEON kernels (kernels_arm64.go); arm64 always
+// has Advanced SIMD.
 var neon = &Impl{
 	name:    "neon",
-	pairLJ:  func(e, f, x []float64, n, blocks int, trap float64) int { return 0 },
-	pairDW2: func(e, f, x []float64, n, blocks int) int { return 0 },
-	pairDW3: func(e, f, x []float64, n, blocks int) int { return 0 },
-	fmaLoop: fmaLoopGeneric,
+	pairLJ:  pairLJNEON,
+	pairDW2: pairDW2NEON,
+	pairDW3: pairDW3NEON,
+	fmaLoop: fmaLoopNEON,
+	gemm:    gemmGeneric, // no NEON GEMM yet
+	silu:    func(s, g, z []float64) int { return 0 },
 }
 
 func nativeImpls() []*Impl { return []*Impl{neon} }

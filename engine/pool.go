@@ -47,6 +47,12 @@ func (p *Pool) For(n, grain int, fn func(w, lo, hi int)) {
 		}
 		return
 	}
+	p.forParallel(workers, chunks, n, grain, fn)
+}
+
+// forParallel is For with several workers; it is a separate function so that
+// the one-worker path allocates nothing.
+func (p *Pool) forParallel(workers, chunks, n, grain int, fn func(w, lo, hi int)) {
 	var (
 		wg     sync.WaitGroup
 		mu     sync.Mutex

@@ -1,0 +1,557 @@
+package mlp
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/idem-project/idem/asm"
+	"github.com/idem-project/idem/engine"
+	"github.com/idem-project/idem/engine/param"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Row-chunk and gradient-unit sizes for the Pool. Results do not depend on
+// either (every output element is computed by the same sequence of
+// operations whatever the split), so they are tuning knobs only.
+const (
+	rowGrain  = 60 // batch rows per chunk (a multiple of asm.Gemm's 6-row tile)
+	unitRows  = 24 // output features per parameter-gradient unit (ditto)
+	invSqrt2  = 0.70710678118654752440
+	invSqrt2π = 0.39894228040143267794
+)
+
+// gradUnit is one piece of the parameter-gradient phase: output features
+// [lo, hi) of layer l (l = Blocks+1 is the output layer).
+type gradUnit struct{ layer, lo, hi int }
+
+// Model is the sinusoidal-embedding residual MLP. It is not safe for
+// concurrent use: Forward caches activations for Backward, and all scratch
+// lives in the Model. Params is the parameter set (tensor order: in.w, in.b,
+// block1.w, block1.b, …, out.w, out.b; weights are [out][in] as in PyTorch).
+type Model struct {
+	Params *param.Set
+
+	cfg    Config
+	pool   *engine.Pool
+	mm     gemm
+	omega  []float64 // ω_k, k < EmbedSize/2
+	scales []float64 // InDim coordinate scales, then the time scale
+	wIdx   []int     // weight tensor per layer 0…Blocks+1
+	bIdx   []int     // bias tensor per layer
+	units  []gradUnit
+	wT     [][]float64 // transposed weights [in][out], native GEMM path only
+
+	// Activations and scratch, capacity rows each; grown on demand.
+	cap   int
+	batch int // rows of the last Forward; 0 before any
+	z     []float64
+	pre   [][]float64 // per hidden layer 0…Blocks: pre-activation a = Wx + b
+	cdf   [][]float64 // Φ(a)
+	h     [][]float64 // hidden state after layer ℓ
+	dpre  [][]float64 // ∂L/∂a per hidden layer
+	dh    []float64
+	dz    []float64
+	gp    [][]float64 // GELU′(a) for the tangent passes
+	tz    []float64   // tangent of z (InDim·EmbedSize columns)
+	th    []float64
+	tp    []float64
+
+	// Arguments of the running call, read by the chunk functions.
+	argX, argT, argOut, argV, argRes, argG, argGX []float64
+
+	fwdFn, bwdFn, gradFn, divFn, jvpFn func(w, lo, hi int)
+}
+
+// New builds a model for cfg with PyTorch-default initialisation from seed
+// (see Init). pool supplies the batch parallelism; nil means one worker.
+// Matrix products use asm.Default() (honouring $IDEM_IMPL) when it has a
+// native GEMM, else gonum's blas64; see SetImpl.
+func New(cfg Config, seed uint64, pool *engine.Pool) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	im, err := asm.Default()
+	if err != nil {
+		return nil, err
+	}
+	if pool == nil {
+		pool = engine.NewPool(1)
+	}
+	m := &Model{cfg: cfg, pool: pool}
+	m.cfg.Scales = append([]float64(nil), cfg.Scales...)
+	half := cfg.EmbedSize / 2
+	m.omega = make([]float64, half)
+	for k := range m.omega {
+		m.omega[k] = math.Exp(-float64(k) * math.Log(1e4) / float64(half-1))
+	}
+	m.scales = append(append([]float64(nil), cfg.Scales...), cfg.TimeScale)
+
+	ps := &param.Set{}
+	L := cfg.Blocks
+	for l := 0; l <= L+1; l++ {
+		name := fmt.Sprintf("block%d", l)
+		in, out := cfg.Width, cfg.Width
+		switch l {
+		case 0:
+			name, in = "in", cfg.EmbedDim()
+		case L + 1:
+			name, out = "out", cfg.InDim
+		}
+		m.wIdx = append(m.wIdx, ps.Add(name+".w", out, in))
+		m.bIdx = append(m.bIdx, ps.Add(name+".b", out))
+		for lo := 0; lo < out; lo += unitRows {
+			m.units = append(m.units, gradUnit{l, lo, min(lo+unitRows, out)})
+		}
+	}
+	ps.Finish()
+	m.Params = ps
+	m.Init(seed)
+	m.SetImpl(im)
+
+	m.pre = make([][]float64, L+1)
+	m.cdf = make([][]float64, L+1)
+	m.h = make([][]float64, L+1)
+	m.dpre = make([][]float64, L+1)
+	m.gp = make([][]float64, L+1)
+	m.fwdFn = func(_, lo, hi int) { m.forwardRows(lo, hi) }
+	m.bwdFn = func(_, lo, hi int) { m.backwardRows(lo, hi) }
+	m.gradFn = func(_, lo, hi int) {
+		for u := lo; u < hi; u++ {
+			m.gradUnit(m.units[u])
+		}
+	}
+	m.divFn = func(_, lo, hi int) { m.divRows(lo, hi) }
+	m.jvpFn = func(_, lo, hi int) { m.jvpRows(lo, hi) }
+	return m, nil
+}
+
+// SetImpl pins the kernel implementation: its native Gemm if it has one,
+// gonum's blas64 Dgemm otherwise (asm.Generic() therefore selects gonum).
+// Results differ between implementations only by rounding.
+func (m *Model) SetImpl(im *asm.Impl) {
+	m.mm = gemm{impl: blas64.Implementation(), im: im, native: im.GemmNative()}
+	m.wT = nil
+	if m.mm.native {
+		for i := range m.wIdx {
+			m.wT = append(m.wT, make([]float64, m.Params.Tensors[m.wIdx[i]].Size))
+		}
+	}
+}
+
+// refreshWT copies the weights into their transposes (native path only).
+func (m *Model) refreshWT() {
+	for l, wt := range m.wT {
+		t := m.Params.Tensors[m.wIdx[l]]
+		nout, nin := t.Shape[0], t.Shape[1]
+		w := m.Params.W(m.wIdx[l])
+		for o := 0; o < nout; o++ {
+			row := w[o*nin : (o+1)*nin]
+			for i, v := range row {
+				wt[i*nout+o] = v
+			}
+		}
+	}
+}
+
+// linear computes out = in·W_l[:, k0:k0+kn]ᵀ for n rows (no bias): in has
+// leading dimension lda, out has ldo.
+func (m *Model) linear(n, l int, in []float64, lda, k0, kn int, out []float64, ldo int) {
+	t := m.Params.Tensors[m.wIdx[l]]
+	nout, nin := t.Shape[0], t.Shape[1]
+	if m.mm.native {
+		m.mm.nn(n, nout, kn, in, lda, m.wT[l][k0*nout:], nout, 0, out, ldo)
+		return
+	}
+	m.mm.nt(n, nout, kn, in, lda, m.Params.W(m.wIdx[l])[k0:], nin, 0, out, ldo)
+}
+
+// Config returns the model's configuration.
+func (m *Model) Config() Config {
+	c := m.cfg
+	c.Scales = append([]float64(nil), c.Scales...)
+	return c
+}
+
+// Pool returns the worker pool the model runs on.
+func (m *Model) Pool() *engine.Pool { return m.pool }
+
+// Init sets every weight and bias to U(−1/√fan_in, 1/√fan_in), PyTorch's
+// default for nn.Linear, drawing tensor i from engine.NewStream(seed, i).
+func (m *Model) Init(seed uint64) {
+	ps := m.Params
+	for i, t := range ps.Tensors {
+		fanIn := t.Shape[len(t.Shape)-1]
+		if len(t.Shape) == 1 { // bias: fan_in of its weight
+			fanIn = ps.Tensors[i-1].Shape[1]
+		}
+		bound := 1 / math.Sqrt(float64(fanIn))
+		s := engine.NewStream(seed, uint64(i))
+		w := ps.W(i)
+		for j := range w {
+			w[j] = (2*s.Float64() - 1) * bound
+		}
+	}
+}
+
+// ensure grows the activation buffers to hold b rows.
+func (m *Model) ensure(b int) {
+	if b <= m.cap {
+		return
+	}
+	c := m.cfg
+	w := c.Width
+	m.cap = b
+	m.z = make([]float64, b*c.EmbedDim())
+	for l := range m.pre {
+		m.pre[l] = make([]float64, b*w)
+		m.cdf[l] = make([]float64, b*w)
+		m.h[l] = make([]float64, b*w)
+		m.dpre[l] = make([]float64, b*w)
+		m.gp[l] = nil // allocated by the tangent passes when needed
+	}
+	m.dh = make([]float64, b*w)
+	m.dz = nil
+	m.tz, m.th, m.tp = nil, nil, nil
+}
+
+func (m *Model) ensureTangent(b int) {
+	m.ensure(b)
+	if m.tz != nil {
+		return
+	}
+	c := m.cfg
+	m.tz = make([]float64, m.cap*c.InDim*c.EmbedSize)
+	m.th = make([]float64, m.cap*c.Width)
+	m.tp = make([]float64, m.cap*c.Width)
+	for l := range m.gp {
+		m.gp[l] = make([]float64, m.cap*c.Width)
+	}
+}
+
+func (m *Model) checkIO(x, t, out []float64) int {
+	b := len(t)
+	d := m.cfg.InDim
+	if len(x) != b*d {
+		panic(fmt.Sprintf("mlp: len(x) = %d, want len(t)·InDim = %d", len(x), b*d))
+	}
+	if len(out) != b*d {
+		panic(fmt.Sprintf("mlp: len(out) = %d, want len(t)·InDim = %d", len(out), b*d))
+	}
+	return b
+}
+
+// Forward evaluates s = net(t, x) for a batch: x is row-major [B][InDim],
+// t has length B, out receives [B][InDim]. The activations are kept for
+// Backward. It panics on mismatched lengths.
+func (m *Model) Forward(x, t, out []float64) {
+	b := m.checkIO(x, t, out)
+	m.ensure(b)
+	m.batch = b
+	m.argX, m.argT, m.argOut = x, t, out
+	m.refreshWT()
+	m.parFor(b, rowGrain, m.fwdFn)
+	m.argX, m.argT, m.argOut = nil, nil, nil
+}
+
+// Backward back-propagates gout = ∂L/∂s ([B][InDim]) through the last
+// Forward, adding ∂L/∂θ to Params.Grad (it accumulates, like PyTorch; call
+// Params.ZeroGrad first). If gx is not nil it receives ∂L/∂x ([B][InDim]).
+// The result is bit-identical for any number of workers.
+func (m *Model) Backward(gout, gx []float64) {
+	b := m.batch
+	if b == 0 {
+		panic("mlp: Backward before Forward")
+	}
+	d := m.cfg.InDim
+	if len(gout) != b*d {
+		panic(fmt.Sprintf("mlp: len(gout) = %d, want %d", len(gout), b*d))
+	}
+	if gx != nil {
+		if len(gx) != b*d {
+			panic(fmt.Sprintf("mlp: len(gx) = %d, want %d", len(gx), b*d))
+		}
+		if m.dz == nil {
+			m.dz = make([]float64, m.cap*m.cfg.EmbedDim())
+		}
+	}
+	m.argG, m.argGX = gout, gx
+	m.parFor(b, rowGrain, m.bwdFn)
+	m.parFor(len(m.units), 1, m.gradFn)
+	m.argG, m.argGX = nil, nil
+}
+
+// JVP evaluates out = s(t, x) and the Jacobian-vector product
+// jv = (∂s/∂x)·v row by row (v and jv are [B][InDim]) in one forward-mode
+// pass. It replaces the activations cached for Backward by those of (x, t).
+func (m *Model) JVP(x, t, v, out, jv []float64) {
+	b := m.checkIO(x, t, out)
+	if len(v) != len(x) || len(jv) != len(x) {
+		panic("mlp: JVP: len(v) and len(jv) must equal len(x)")
+	}
+	m.ensureTangent(b)
+	m.batch = b
+	m.argX, m.argT, m.argOut, m.argV, m.argRes = x, t, out, v, jv
+	m.refreshWT()
+	m.parFor(b, rowGrain, m.jvpFn)
+	m.argX, m.argT, m.argOut, m.argV, m.argRes = nil, nil, nil, nil, nil
+}
+
+// Divergence evaluates out = s(t, x) and the exact divergence
+// div[b] = Σᵢ ∂sᵢ/∂xᵢ, using InDim forward-mode tangent passes (each costs
+// about one forward pass with EmbedSize instead of EmbedDim input columns).
+// It replaces the activations cached for Backward by those of (x, t).
+func (m *Model) Divergence(x, t, out, div []float64) {
+	b := m.checkIO(x, t, out)
+	if len(div) != b {
+		panic(fmt.Sprintf("mlp: len(div) = %d, want %d", len(div), b))
+	}
+	m.ensureTangent(b)
+	m.batch = b
+	m.argX, m.argT, m.argOut, m.argRes = x, t, out, div
+	m.refreshWT()
+	m.parFor(b, rowGrain, m.divFn)
+	m.argX, m.argT, m.argOut, m.argRes = nil, nil, nil, nil
+}
+
+// parFor is m.pool.For, run inline with the same chunks when the pool has
+// one worker: engine.Pool.For currently allocates once per call even on its
+// inline path (its grain parameter escapes into the worker closure).
+func (m *Model) parFor(n, grain int, fn func(w, lo, hi int)) {
+	if m.pool.Workers() > 1 {
+		m.pool.For(n, grain, fn)
+		return
+	}
+	for lo := 0; lo < n; lo += grain {
+		fn(0, lo, min(lo+grain, n))
+	}
+}
+
+// embedRows fills z for rows [lo, hi).
+func (m *Model) embedRows(lo, hi int) {
+	c := m.cfg
+	d, E, half := c.InDim, c.EmbedSize, c.EmbedSize/2
+	nz := c.EmbedDim()
+	x, t := m.argX, m.argT
+	for r := lo; r < hi; r++ {
+		zr := m.z[r*nz : (r+1)*nz]
+		for i := 0; i <= d; i++ {
+			var v float64
+			if i < d {
+				v = m.scales[i] * x[r*d+i]
+			} else {
+				v = m.scales[d] * t[r]
+			}
+			blk := zr[i*E : (i+1)*E]
+			sn, cs := blk[:half], blk[half:]
+			for k, om := range m.omega {
+				sn[k], cs[k] = math.Sincos(v * om)
+			}
+		}
+	}
+}
+
+func (m *Model) forwardRows(lo, hi int) {
+	c := m.cfg
+	n, w, nz, d, L := hi-lo, c.Width, c.EmbedDim(), c.InDim, c.Blocks
+	ps := m.Params
+	m.embedRows(lo, hi)
+	for l := 0; l <= L; l++ {
+		in, ld := m.z, nz
+		if l > 0 {
+			in, ld = m.h[l-1], w
+		}
+		pre := m.pre[l][lo*w : hi*w]
+		m.linear(n, l, in[lo*ld:], ld, 0, ld, pre, w)
+		bias := ps.W(m.bIdx[l])
+		cdf := m.cdf[l][lo*w : hi*w]
+		h := m.h[l][lo*w : hi*w]
+		for r := 0; r < n; r++ {
+			pr, cr, hr := pre[r*w:(r+1)*w], cdf[r*w:(r+1)*w], h[r*w:(r+1)*w]
+			if l == 0 {
+				for o := range pr {
+					a := pr[o] + bias[o]
+					p := 0.5 * (1 + math.Erf(a*invSqrt2))
+					pr[o], cr[o], hr[o] = a, p, a*p
+				}
+			} else {
+				prev := m.h[l-1][(lo+r)*w : (lo+r+1)*w]
+				for o := range pr {
+					a := pr[o] + bias[o]
+					p := 0.5 * (1 + math.Erf(a*invSqrt2))
+					pr[o], cr[o], hr[o] = a, p, prev[o]+a*p
+				}
+			}
+		}
+	}
+	out := m.argOut[lo*d : hi*d]
+	m.linear(n, L+1, m.h[L][lo*w:], w, 0, w, out, d)
+	bias := ps.W(m.bIdx[L+1])
+	for r := 0; r < n; r++ {
+		for j := 0; j < d; j++ {
+			out[r*d+j] += bias[j]
+		}
+	}
+}
+
+// geluGrad returns GELU′(a) = Φ(a) + a·φ(a) given Φ(a).
+func geluGrad(a, cdf float64) float64 {
+	return cdf + a*invSqrt2π*math.Exp(-0.5*a*a)
+}
+
+func (m *Model) backwardRows(lo, hi int) {
+	c := m.cfg
+	n, w, nz, d, L := hi-lo, c.Width, c.EmbedDim(), c.InDim, c.Blocks
+	ps := m.Params
+	dh := m.dh[lo*w : hi*w]
+	m.mm.nn(n, w, d, m.argG[lo*d:], d, ps.W(m.wIdx[L+1]), w, 0, dh, w)
+	for l := L; l >= 0; l-- {
+		pre, cdf := m.pre[l][lo*w:hi*w], m.cdf[l][lo*w:hi*w]
+		dp := m.dpre[l][lo*w : hi*w]
+		for i := range dp {
+			dp[i] = dh[i] * geluGrad(pre[i], cdf[i])
+		}
+		if l > 0 {
+			// dh ← dh + dp·W_l (the residual path keeps dh).
+			m.mm.nn(n, w, w, dp, w, ps.W(m.wIdx[l]), w, 1, dh, w)
+		}
+	}
+	gx := m.argGX
+	if gx == nil {
+		return
+	}
+	dz := m.dz[lo*nz : hi*nz]
+	m.mm.nn(n, nz, w, m.dpre[0][lo*w:], w, ps.W(m.wIdx[0]), nz, 0, dz, nz)
+	E, half := c.EmbedSize, c.EmbedSize/2
+	for r := 0; r < n; r++ {
+		zr, dzr := m.z[(lo+r)*nz:(lo+r+1)*nz], dz[r*nz:(r+1)*nz]
+		for i := 0; i < d; i++ {
+			sn, cs := zr[i*E:i*E+half], zr[i*E+half:(i+1)*E]
+			ds, dc := dzr[i*E:i*E+half], dzr[i*E+half:(i+1)*E]
+			var acc float64
+			for k, om := range m.omega {
+				acc += om * (ds[k]*cs[k] - dc[k]*sn[k])
+			}
+			gx[(lo+r)*d+i] = m.scales[i] * acc
+		}
+	}
+}
+
+// gradUnit adds ∂L/∂W and ∂L/∂b for output features [u.lo, u.hi) of layer
+// u.layer. Each element is one sum over the batch in row order, so the
+// result does not depend on how units are spread over workers.
+func (m *Model) gradUnit(u gradUnit) {
+	c := m.cfg
+	b, w, L := m.batch, c.Width, c.Blocks
+	ps := m.Params
+	var dp, in []float64
+	nout, nin := w, w
+	switch u.layer {
+	case 0:
+		dp, in, nin = m.dpre[0], m.z, c.EmbedDim()
+	case L + 1:
+		dp, in, nout = m.argG, m.h[L], c.InDim
+	default:
+		dp, in = m.dpre[u.layer], m.h[u.layer-1]
+	}
+	nu := u.hi - u.lo
+	gw := ps.G(m.wIdx[u.layer])[u.lo*nin : u.hi*nin]
+	m.mm.tn(nu, nin, b, dp[u.lo:], nout, in, nin, 1, gw, nin)
+	gb := ps.G(m.bIdx[u.layer])[u.lo:u.hi]
+	for r := 0; r < b; r++ {
+		row := dp[r*nout+u.lo : r*nout+u.hi]
+		for o, v := range row {
+			gb[o] += v
+		}
+	}
+}
+
+// tangentRows propagates the tangent already in m.tp (layer-0
+// pre-activation tangent, rows [lo, hi)) through the hidden layers, leaving
+// the last hidden tangent in m.th. It needs m.gp filled.
+func (m *Model) tangentRows(lo, hi int) {
+	c := m.cfg
+	n, w, L := hi-lo, c.Width, c.Blocks
+	th, tp := m.th[lo*w:hi*w], m.tp[lo*w:hi*w]
+	g0 := m.gp[0][lo*w : hi*w]
+	for i := range th {
+		th[i] = g0[i] * tp[i]
+	}
+	for l := 1; l <= L; l++ {
+		m.linear(n, l, th, w, 0, w, tp, w)
+		gl := m.gp[l][lo*w : hi*w]
+		for i := range th {
+			th[i] += gl[i] * tp[i]
+		}
+	}
+}
+
+func (m *Model) fillGeluGrad(lo, hi int) {
+	w := m.cfg.Width
+	for l := range m.gp {
+		pre, cdf, g := m.pre[l][lo*w:hi*w], m.cdf[l][lo*w:hi*w], m.gp[l][lo*w:hi*w]
+		for i := range g {
+			g[i] = geluGrad(pre[i], cdf[i])
+		}
+	}
+}
+
+func (m *Model) divRows(lo, hi int) {
+	m.forwardRows(lo, hi)
+	m.fillGeluGrad(lo, hi)
+	c := m.cfg
+	n, w, nz, d, L := hi-lo, c.Width, c.EmbedDim(), c.InDim, c.Blocks
+	E, half := c.EmbedSize, c.EmbedSize/2
+	ps := m.Params
+	div := m.argRes[lo:hi]
+	clear(div)
+	tz := m.tz[lo*E : hi*E]
+	wout := ps.W(m.wIdx[L+1])
+	for j := 0; j < d; j++ {
+		// ż for direction e_j: only block j of z moves.
+		for r := 0; r < n; r++ {
+			zr := m.z[(lo+r)*nz+j*E : (lo+r)*nz+(j+1)*E]
+			tr := tz[r*E : (r+1)*E]
+			for k, om := range m.omega {
+				f := m.scales[j] * om
+				tr[k] = f * zr[half+k]
+				tr[half+k] = -f * zr[k]
+			}
+		}
+		m.linear(n, 0, tz, E, j*E, E, m.tp[lo*w:hi*w], w)
+		m.tangentRows(lo, hi)
+		wj := wout[j*w : (j+1)*w]
+		for r := 0; r < n; r++ {
+			tr := m.th[(lo+r)*w : (lo+r+1)*w]
+			var s float64
+			for o, v := range tr {
+				s += v * wj[o]
+			}
+			div[r] += s
+		}
+	}
+}
+
+func (m *Model) jvpRows(lo, hi int) {
+	m.forwardRows(lo, hi)
+	m.fillGeluGrad(lo, hi)
+	c := m.cfg
+	n, w, nz, d, L := hi-lo, c.Width, c.EmbedDim(), c.InDim, c.Blocks
+	E, half := c.EmbedSize, c.EmbedSize/2
+	nt := d * E
+	tz := m.tz[lo*nt : hi*nt]
+	for r := 0; r < n; r++ {
+		for j := 0; j < d; j++ {
+			zr := m.z[(lo+r)*nz+j*E : (lo+r)*nz+(j+1)*E]
+			tr := tz[r*nt+j*E : r*nt+(j+1)*E]
+			vj := m.argV[(lo+r)*d+j] * m.scales[j]
+			for k, om := range m.omega {
+				f := vj * om
+				tr[k] = f * zr[half+k]
+				tr[half+k] = -f * zr[k]
+			}
+		}
+	}
+	m.linear(n, 0, tz, nt, 0, nt, m.tp[lo*w:hi*w], w)
+	m.tangentRows(lo, hi)
+	m.linear(n, L+1, m.th[lo*w:], w, 0, w, m.argRes[lo*d:hi*d], d)
+}
