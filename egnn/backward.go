@@ -1,0 +1,287 @@
+package egnn
+
+import "math"
+
+// silup is SiLU'(z) given g = σ(z).
+func silup(z, g float64) float64 { return g * (1 + z*(1-g)) }
+
+// backwardChunk back-propagates c.dOut through the activations kept by
+// forwardChunk(…, keep=true), adding parameter gradients into gb (laid out
+// like Params().Grad) and, when dX is not nil, writing ∂ℓ/∂x into it.
+func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, dX []float64) {
+	cfg := ws.m.cfg
+	N, D, F, L := cfg.N, cfg.D, cfg.Hidden, cfg.Layers
+	n1 := N - 1
+	NN := nc * N
+	E := NN * n1
+	F2 := 2 * F
+	cr := cfg.CoordsRange / float64(L)
+	ps := ws.m.ps
+	gv := func(i int) []float64 {
+		tt := &ps.Tensors[i]
+		return gb[tt.Offset : tt.Offset+tt.Size]
+	}
+
+	// ∂/∂x^L = P·dOut
+	dxn := c.dxn[:NN*D]
+	dxo := c.dx[:NN*D]
+	copy(dxn, c.dOut[:NN*D])
+	for b := 0; b < nc; b++ {
+		centre(dxn[b*N*D:(b+1)*N*D], N, D)
+	}
+	dh := c.dh[:NN*F]
+	clear(dh)
+	if dX != nil {
+		clear(c.da[:E])
+	}
+	for l := L - 1; l >= 0; l-- {
+		lw := &ws.lw[l]
+		li := lw.idx
+		xl := c.xs[l][:NN*D]
+		hcl := c.hc[l]
+		z1, g1, z2, g2, z3, g3 := c.z1[l], c.g1[l], c.z2[l], c.g2[l], c.z3[l], c.g3[l]
+		att, phi, rr := c.att[l], c.phi[l], c.r[l]
+		last := l == L-1
+		dhc := c.dhc[:NN*F2]
+
+		if !last {
+			// node update h' = h + W_h2·SiLU(z4) + b_h2, z4 = W_h1[h; agg] + b_h1
+			gbh2 := gv(li.h2b)
+			for p := 0; p < NN; p++ {
+				row := dh[p*F : p*F+F]
+				for f, v := range row {
+					gbh2[f] += v
+				}
+			}
+			ws.gm.bwdW(NN, dh, F, c.s4[l], F, &lw.h2, gv(li.h2w))
+			dz4 := c.dz4[:NN*F]
+			clear(dz4)
+			ws.gm.bwdIn(NN, dh, F, &lw.h2, dz4, F)
+			z4, g4 := c.z4[l], c.g4[l]
+			gbh1 := gv(li.h1b)
+			for p := 0; p < NN; p++ {
+				for f := 0; f < F; f++ {
+					k := p*F + f
+					v := dz4[k] * silup(z4[k], g4[k])
+					dz4[k] = v
+					gbh1[f] += v
+				}
+			}
+			ws.gm.bwdW(NN, dz4, F, hcl, F2, &lw.h1, gv(li.h1w))
+			clear(dhc)
+			ws.gm.bwdIn(NN, dz4, F, &lw.h1, dhc, F2)
+			for p := 0; p < NN; p++ {
+				row := dh[p*F : p*F+F]
+				for f := range row {
+					row[f] += dhc[p*F2+f]
+				}
+			}
+		}
+
+		// edge pass B1: through the coordinate update to dz3 (→ tC) and
+		// ∂/∂(xᵢ−xⱼ) from ê (→ dd)
+		copy(dxo, dxn)
+		gwo := gv(li.xo)
+		wo := lw.wo[:F]
+		for p := 0; p < NN; p++ {
+			base := p - p%N
+			i := p - base
+			xi := xl[p*D : p*D+D]
+			dn := dxn[p*D : p*D+D]
+			for j := 0; j < N; j++ {
+				if j == i {
+					continue
+				}
+				e := p*n1 + j
+				if j > i {
+					e--
+				}
+				xj := xl[(base+j)*D : (base+j)*D+D]
+				q := math.Sqrt(rr[e] + 1e-8)
+				nrm := q + 1
+				ph := phi[e]
+				ed := 0.0
+				for k, v := range xi {
+					ed += (v - xj[k]) * dn[k]
+				}
+				dphi := cr * ed / nrm
+				cd := cr * ph / nrm
+				cq := cr * ph * ed / (nrm * nrm * q)
+				dd := c.dd[e*D : e*D+D]
+				for k, v := range xi {
+					dd[k] = cd*dn[k] - (v-xj[k])*cq
+				}
+				dpre := dphi * (1 - ph*ph)
+				zr := z3[e*F : e*F+F]
+				gr := g3[e*F : e*F+F]
+				dz := c.tC[e*F : e*F+F]
+				for f := range zr {
+					z, g := zr[f], gr[f]
+					gwo[f] += dpre * z * g
+					dz[f] = dpre * wo[f] * silup(z, g)
+				}
+			}
+		}
+		gbx := gv(li.xb)
+		for e := 0; e < E; e++ {
+			for f, v := range c.tC[e*F : e*F+F] {
+				gbx[f] += v
+			}
+		}
+		// m' = SiLU(z2)·att → tA, for ∂W_x
+		for e := 0; e < E; e++ {
+			av := att[e]
+			zr, gr := z2[e*F:e*F+F], g2[e*F:e*F+F]
+			mr := c.tA[e*F : e*F+F]
+			for f := range mr {
+				mr[f] = zr[f] * gr[f] * av
+			}
+		}
+		ws.gm.bwdW(E, c.tC, F, c.tA, F, &lw.x, gv(li.xw))
+		// ∂m' = ∂agg_i (broadcast) + dz3·W_x → tB
+		if last {
+			clear(c.tB[:E*F])
+		} else {
+			for p := 0; p < NN; p++ {
+				src := dhc[p*F2+F : p*F2+F2]
+				for e := p * n1; e < (p+1)*n1; e++ {
+					copy(c.tB[e*F:e*F+F], src)
+				}
+			}
+		}
+		ws.gm.bwdIn(E, c.tC, F, &lw.x, c.tB, F)
+		// edge pass B2: attention and SiLU(z2) → dz2 in place in tB
+		gwa, gba := gv(li.aw), gv(li.ab)
+		wa := lw.wa[:F]
+		gb2 := gv(li.m2b)
+		for e := 0; e < E; e++ {
+			zr, gr := z2[e*F:e*F+F], g2[e*F:e*F+F]
+			dm := c.tB[e*F : e*F+F]
+			av := att[e]
+			datt := 0.0
+			for f := range dm {
+				datt += dm[f] * zr[f] * gr[f]
+			}
+			dpa := datt * av * (1 - av)
+			gba[0] += dpa
+			for f := range dm {
+				z, g := zr[f], gr[f]
+				gwa[f] += dpa * z * g
+				v := (dm[f]*av + dpa*wa[f]) * silup(z, g)
+				dm[f] = v
+				gb2[f] += v
+			}
+		}
+		// s1 = SiLU(z1) → tA, for ∂W_m2
+		for k := 0; k < E*F; k++ {
+			c.tA[k] = z1[k] * g1[k]
+		}
+		ws.gm.bwdW(E, c.tB, F, c.tA, F, &lw.m2, gv(li.m2w))
+		clear(c.tC[:E*F])
+		ws.gm.bwdIn(E, c.tB, F, &lw.m2, c.tC, F)
+		// edge pass B3: dz1, factored first layer, r and a
+		dU, dV := c.dU[:NN*F], c.dV[:NN*F]
+		clear(dU)
+		clear(dV)
+		dwr, dwa := c.dwr[:F], c.dwa[:F]
+		clear(dwr)
+		clear(dwa)
+		wr, wat := lw.wr[:F], lw.wat[:F]
+		gb1 := gv(li.m1b)
+		for p := 0; p < NN; p++ {
+			base := p - p%N
+			i := p - base
+			xi := xl[p*D : p*D+D]
+			du := dU[p*F : p*F+F]
+			for j := 0; j < N; j++ {
+				if j == i {
+					continue
+				}
+				e := p*n1 + j
+				if j > i {
+					e--
+				}
+				qn := base + j
+				dv := dV[qn*F : qn*F+F]
+				zr, gr := z1[e*F:e*F+F], g1[e*F:e*F+F]
+				dz := c.tC[e*F : e*F+F]
+				r, ae := rr[e], c.a[e]
+				dr, dae := 0.0, 0.0
+				for f := range dz {
+					v := dz[f] * silup(zr[f], gr[f])
+					gb1[f] += v
+					dwr[f] += v * r
+					dwa[f] += v * ae
+					dr += wr[f] * v
+					dae += wat[f] * v
+					du[f] += v
+					dv[f] += v
+				}
+				if dX != nil {
+					c.da[e] += dae
+				}
+				xj := xl[qn*D : qn*D+D]
+				dd := c.dd[e*D : e*D+D]
+				for k, v := range xi {
+					g := dd[k] + 2*(v-xj[k])*dr
+					dxo[p*D+k] += g
+					dxo[qn*D+k] -= g
+				}
+			}
+		}
+		gw1 := gv(li.m1w)
+		for f := 0; f < F; f++ {
+			gw1[f*(F2+2)+F2] += dwr[f]
+			gw1[f*(F2+2)+F2+1] += dwa[f]
+		}
+		ws.gm.bwdW(NN, dU, F, hcl, F2, &lw.m1a, gw1)
+		ws.gm.bwdW(NN, dV, F, hcl, F2, &lw.m1b, gw1[F:])
+		ws.gm.bwdIn(NN, dU, F, &lw.m1a, dh, F)
+		ws.gm.bwdIn(NN, dV, F, &lw.m1b, dh, F)
+		dxn, dxo = dxo, dxn
+	}
+	// time embedding h⁰ = W_e·t + b_e
+	gwe, gbe := gv(ws.m.ew), gv(ws.m.eb)
+	for p := 0; p < NN; p++ {
+		tb := t[p/N]
+		for f, v := range dh[p*F : p*F+F] {
+			gwe[f] += v * tb
+			gbe[f] += v
+		}
+	}
+	if dX == nil {
+		return
+	}
+	// ∂/∂x⁰ = (through the layers) − P·dOut + (through a_ij)
+	x0 := c.xs[0][:NN*D]
+	copy(dX, dxn)
+	for b := 0; b < nc; b++ {
+		pd := c.tv[:N*D]
+		copy(pd, c.dOut[b*N*D:(b+1)*N*D])
+		centre(pd, N, D)
+		for k, v := range pd {
+			dX[b*N*D+k] -= v
+		}
+	}
+	for p := 0; p < NN; p++ {
+		base := p - p%N
+		i := p - base
+		xi := x0[p*D : p*D+D]
+		for j := 0; j < N; j++ {
+			if j == i {
+				continue
+			}
+			e := p*n1 + j
+			if j > i {
+				e--
+			}
+			qn := base + j
+			xj := x0[qn*D : qn*D+D]
+			for k, v := range xi {
+				g := 2 * (v - xj[k]) * c.da[e]
+				dX[p*D+k] += g
+				dX[qn*D+k] -= g
+			}
+		}
+	}
+}

@@ -1,0 +1,39 @@
+// Package egnn implements the E(n)-equivariant graph neural network score
+// model of iDEM (Akhound-Sadegh et al. 2024, arXiv:2402.06121, following DEM
+// and Satorras et al. 2021, arXiv:2102.09844) with a hand-written forward
+// pass, reverse-mode backward pass and forward-mode input-Jacobian product.
+//
+// Sizes and layout. A configuration is N particles in D dimensions, stored
+// row-major as [x₁ y₁ (z₁) x₂ …] (N·D float64, length units of the target).
+// Batches are B such rows, one scalar time t per row. The output s ∈ ℝ^{N·D}
+// has the same layout and units per unit time (the score, no σ scaling).
+//
+// Network (SPEC §5.2, hidden width F = 128, L layers, c = CoordsRange/L):
+//
+//	hᵢ⁰ = W_e·t + b_e,   a_ij = ‖xᵢ⁰ − xⱼ⁰‖²   (fixed edge attribute)
+//	r_ij = ‖xᵢ − xⱼ‖²,   ê_ij = (xᵢ − xⱼ)/(√(r_ij + 10⁻⁸) + 1)
+//	m_ij = SiLU(W_m2·SiLU(W_m1[hᵢ; hⱼ; r_ij; a_ij] + b_m1) + b_m2)
+//	m_ij ← m_ij·σ(w_aᵀm_ij + b_a)
+//	xᵢ ← xᵢ + c·Σ_{j≠i} ê_ij·tanh(w_xᵀ·SiLU(W_x·m_ij + b_x))
+//	hᵢ ← hᵢ + W_h2·SiLU(W_h1[hᵢ; Σ_{j≠i} m_ij] + b_h1) + b_h2
+//	s = P(x^L − x⁰),  P removes the mean over particles.
+//
+// The graph is fully connected over ordered pairs i ≠ j; node i receives from
+// every j. The output never depends on the last layer's node update, so it
+// is not computed and its parameters get zero gradient (they still count:
+// 115,841 parameters per layer plus 256 for the time embedding).
+//
+// Cost. The first edge layer is factored, W_m1[hᵢ; hⱼ; r; a] = U·hᵢ + V·hⱼ +
+// w_r·r + w_a·a, so its matrix products are paid per node. Per edge and layer
+// the forward pass does two 128×128 products (W_m2, W_x) and the backward
+// pass four more; these dominate and run through asm.Impl.Gemm (an AVX2+FMA
+// 6×8 register-tile kernel) when the implementation has a native GEMM and
+// through gonum's blas64 otherwise. The elementwise work (σ, tanh) is plain Go.
+//
+// Parallelism and determinism. A batch is cut into chunks of whole
+// configurations (about 300 edges each); a chunk's activations live in the
+// scratch of the worker that runs it. Parameter gradients are accumulated
+// into a fixed number of group buffers, each owned by the worker running its
+// chunks in order, and reduced in group order, so results are bit-identical
+// for any number of workers. All arithmetic is float64.
+package egnn
