@@ -1,0 +1,330 @@
+package mcscore
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/idem-project/idem/asm"
+	"github.com/idem-project/idem/engine"
+)
+
+// ClipMode selects how the estimate is clipped.
+type ClipMode int
+
+const (
+	// ClipNone leaves the estimate as it is.
+	ClipNone ClipMode = iota
+	// ClipPerParticle clips each particle's spatial vector to norm M.
+	ClipPerParticle
+	// ClipWhole clips the whole flattened vector to norm M.
+	ClipWhole
+)
+
+// ClipEps is added to the norm in the clipping factor min(1, M/(‖v‖+ε)).
+const ClipEps = 1e-6
+
+// Config holds the estimator's settings.
+type Config struct {
+	K     int      // Monte-Carlo samples per point
+	Clip  ClipMode // clipping rule
+	M     float64  // clipping norm
+	Seed  uint64   // root of every random stream
+	Chunk int      // samples per work item (multiple of asm.Lanes); 0 means 128
+}
+
+// Unmasked is implemented by targets whose energies are masked to +Inf in
+// places (GMM-40). When every sample of a point is masked, the estimator
+// computes the weights from the unmasked energies instead (SPEC §9.5).
+type Unmasked interface {
+	EnergyForceUnmasked(e, f, x []float64, b int)
+}
+
+// ErrNoFiniteSample reports a point whose K samples all have non-finite
+// energy, so that the weights are undefined.
+var ErrNoFiniteSample = errors.New("mcscore: every Monte-Carlo sample has a non-finite energy")
+
+// Estimator computes S_K for batches of points. It owns per-worker scratch
+// and is used by one goroutine at a time.
+type Estimator struct {
+	target   engine.Target
+	unmasked Unmasked
+	cfg      Config
+	pool     *engine.Pool
+	n, sp, d int
+	chunks   int // work items per point
+	maxB     int
+
+	scratch []scratch
+	// part holds one item's partial sums: max ℓ, Σw, then Σw·f (d values),
+	// each relative to that item's max.
+	part   []float64
+	status []int8 // per item: 0 ok, 1 no finite sample, 2 −Inf energy or NaN force
+
+	// The current call's inputs, read by the workers.
+	x, h       []float64
+	step       uint64
+	useUnmask  bool
+	itemFn     func(w, lo, hi int)
+	reduceFn   func(w, lo, hi int)
+	out        []float64
+	evals      uint64
+	pointState []int8
+}
+
+type scratch struct {
+	xb, fb, e []float64
+	row       []float64
+}
+
+// New returns an estimator for t with room for maxBatch points per call.
+func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimator, error) {
+	if cfg.K < 1 {
+		return nil, fmt.Errorf("mcscore: K must be positive, got %d", cfg.K)
+	}
+	if cfg.Clip != ClipNone && !(cfg.M > 0) {
+		return nil, fmt.Errorf("mcscore: clipping norm must be positive, got %g", cfg.M)
+	}
+	if cfg.Chunk == 0 {
+		cfg.Chunk = 128
+	}
+	if cfg.Chunk < 1 || cfg.Chunk%asm.Lanes != 0 {
+		return nil, fmt.Errorf("mcscore: Chunk must be a positive multiple of %d, got %d", asm.Lanes, cfg.Chunk)
+	}
+	if maxBatch < 1 {
+		return nil, fmt.Errorf("mcscore: maxBatch must be positive, got %d", maxBatch)
+	}
+	if pool == nil {
+		pool = engine.NewPool(0)
+	}
+	e := &Estimator{target: t, cfg: cfg, pool: pool, maxB: maxBatch}
+	e.n, e.sp = t.Shape()
+	e.d = t.Dim()
+	e.unmasked, _ = t.(Unmasked)
+	chunk := min(cfg.Chunk, (cfg.K+asm.Lanes-1)/asm.Lanes*asm.Lanes)
+	e.cfg.Chunk = chunk
+	e.chunks = (cfg.K + chunk - 1) / chunk
+	e.scratch = make([]scratch, pool.Workers())
+	for w := range e.scratch {
+		L := asm.Len(e.n, e.sp, chunk)
+		e.scratch[w] = scratch{xb: make([]float64, L), fb: make([]float64, L), e: make([]float64, chunk), row: make([]float64, e.d)}
+	}
+	e.part = make([]float64, maxBatch*e.chunks*(e.d+2))
+	e.status = make([]int8, maxBatch*e.chunks)
+	e.pointState = make([]int8, maxBatch)
+	e.itemFn = e.runItems
+	e.reduceFn = e.reducePoints
+	return e, nil
+}
+
+// Evals reports the energy+force evaluations spent so far.
+func (e *Estimator) Evals() uint64 { return e.evals }
+
+// Config reports the settings in use (Chunk resolved).
+func (e *Estimator) Config() Config { return e.cfg }
+
+// Estimate writes the clipped S_K(x_b, t_b) for b row-major points
+// x[b·d:(b+1)·d] into out, where h[b] = h(t_b) is the noise variance of
+// point b. step distinguishes calls (training steps) in the random streams.
+// It returns an error wrapping ErrNoFiniteSample when every sample of a
+// point has non-finite energy (and the target has no unmasked fallback), or
+// when an energy is −Inf or a force is not finite.
+func (e *Estimator) Estimate(out, x, h []float64, b int, step uint64) error {
+	if b > e.maxB {
+		return fmt.Errorf("mcscore: batch of %d exceeds the estimator's maximum %d", b, e.maxB)
+	}
+	if len(out) < b*e.d || len(x) < b*e.d || len(h) < b {
+		return fmt.Errorf("mcscore: short slices for %d points of dimension %d", b, e.d)
+	}
+	for i := 0; i < b; i++ {
+		if !(h[i] >= 0) || math.IsInf(h[i], 0) {
+			return fmt.Errorf("mcscore: noise variance h[%d] = %g is not a finite non-negative number", i, h[i])
+		}
+	}
+	for i, v := range x[:b*e.d] {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("mcscore: point %d has a non-finite coordinate", i/e.d)
+		}
+	}
+	e.x, e.h, e.step, e.out = x, h, step, out
+	defer func() { e.x, e.h, e.out = nil, nil, nil }()
+
+	items := b * e.chunks
+	e.useUnmask = false
+	e.pool.For(items, e.grain(items), e.itemFn)
+	e.evals += uint64(b) * uint64(e.cfg.K)
+	e.pool.For(b, e.grain(b), e.reduceFn)
+
+	var retry []int
+	for i := 0; i < b; i++ {
+		switch e.pointState[i] {
+		case 1:
+			if e.unmasked == nil {
+				return fmt.Errorf("%w (point %d, h = %g)", ErrNoFiniteSample, i, h[i])
+			}
+			retry = append(retry, i)
+		case 2:
+			return fmt.Errorf("mcscore: point %d: a sample has energy −Inf or a non-finite force", i)
+		}
+	}
+	for _, i := range retry {
+		// All K samples masked: weights from the unmasked energies.
+		e.useUnmask = true
+		e.pool.For(e.chunks, 1, func(w, lo, hi int) { e.runItems(w, i*e.chunks+lo, i*e.chunks+hi) })
+		e.evals += uint64(e.cfg.K)
+		e.reducePoints(0, i, i+1)
+		if e.pointState[i] != 0 {
+			return fmt.Errorf("%w (point %d, h = %g, unmasked energies too)", ErrNoFiniteSample, i, h[i])
+		}
+	}
+	return nil
+}
+
+// grain spreads items over about four chunks per worker.
+func (e *Estimator) grain(items int) int {
+	return max(1, items/(4*e.pool.Workers()))
+}
+
+// runItems computes the partial sums of items [lo, hi).
+func (e *Estimator) runItems(w, lo, hi int) {
+	s := &e.scratch[w]
+	var st engine.Stream
+	d, n, sp := e.d, e.n, e.sp
+	for item := lo; item < hi; item++ {
+		pt, ch := item/e.chunks, item%e.chunks
+		k0 := ch * e.cfg.Chunk
+		kc := min(e.cfg.Chunk, e.cfg.K-k0)
+		x := e.x[pt*d : (pt+1)*d]
+		sq := math.Sqrt(e.h[pt])
+		for c := 0; c < kc; c++ {
+			st.Reset3(e.cfg.Seed, e.step, uint64(pt), uint64(k0+c))
+			base := c/asm.Lanes*sp*n*asm.Lanes + c%asm.Lanes
+			for i := 0; i < n; i++ {
+				for k := 0; k < sp; k++ {
+					s.xb[base+(k*n+i)*asm.Lanes] = x[i*sp+k] + sq*st.Norm()
+				}
+			}
+		}
+		if e.useUnmask {
+			e.unmasked.EnergyForceUnmasked(s.e, s.fb, s.xb, kc)
+		} else {
+			e.target.EnergyForce(s.e, s.fb, s.xb, kc)
+		}
+		part := e.part[item*(d+2) : (item+1)*(d+2)]
+		e.status[item] = accumulate(part, s, kc, n, sp)
+	}
+}
+
+// accumulate writes (max ℓ, Σ exp(ℓ−max), Σ exp(ℓ−max)·f) over kc samples.
+func accumulate(part []float64, s *scratch, kc, n, sp int) int8 {
+	top := math.Inf(-1)
+	for c := 0; c < kc; c++ {
+		en := s.e[c]
+		if en == math.Inf(-1) {
+			return 2
+		}
+		if l := -en; l > top { // NaN and +Inf energies never win
+			top = l
+		}
+	}
+	clear(part)
+	part[0] = top
+	if math.IsInf(top, -1) {
+		return 1
+	}
+	acc := part[2:]
+	var sumw float64
+	for c := 0; c < kc; c++ {
+		en := s.e[c]
+		if !(en < math.Inf(1)) { // +Inf or NaN: zero weight
+			continue
+		}
+		wgt := math.Exp(-en - top)
+		sumw += wgt
+		base := c/asm.Lanes*sp*n*asm.Lanes + c%asm.Lanes
+		for i := 0; i < n; i++ {
+			for k := 0; k < sp; k++ {
+				acc[i*sp+k] += wgt * s.fb[base+(k*n+i)*asm.Lanes]
+			}
+		}
+	}
+	part[1] = sumw
+	return 0
+}
+
+// reducePoints combines the items of points [lo, hi) in order, divides and
+// clips.
+func (e *Estimator) reducePoints(w, lo, hi int) {
+	d := e.d
+	for pt := lo; pt < hi; pt++ {
+		out := e.out[pt*d : (pt+1)*d]
+		e.pointState[pt] = 0
+		top := math.Inf(-1)
+		for ch := 0; ch < e.chunks; ch++ {
+			it := pt*e.chunks + ch
+			if e.status[it] == 2 {
+				e.pointState[pt] = 2
+			}
+			top = math.Max(top, e.part[it*(d+2)])
+		}
+		if e.pointState[pt] != 0 {
+			continue
+		}
+		if math.IsInf(top, -1) {
+			e.pointState[pt] = 1
+			continue
+		}
+		clear(out)
+		var sumw float64
+		for ch := 0; ch < e.chunks; ch++ {
+			it := pt*e.chunks + ch
+			if e.status[it] != 0 {
+				continue
+			}
+			part := e.part[it*(d+2) : (it+1)*(d+2)]
+			scale := math.Exp(part[0] - top)
+			sumw += scale * part[1]
+			for j := range out {
+				out[j] += scale * part[2+j]
+			}
+		}
+		inv := 1 / sumw
+		finite := true
+		for j := range out {
+			out[j] *= inv
+			if math.IsNaN(out[j]) || math.IsInf(out[j], 0) {
+				finite = false
+			}
+		}
+		if !finite {
+			e.pointState[pt] = 2
+			continue
+		}
+		Clip(out, e.cfg.Clip, e.cfg.M, e.sp)
+	}
+}
+
+// Clip applies v ← min(1, M/(‖v‖ + 10⁻⁶))·v to v as a whole (ClipWhole) or
+// to each consecutive spatial-dimension block (ClipPerParticle).
+func Clip(v []float64, mode ClipMode, m float64, spatial int) {
+	switch mode {
+	case ClipWhole:
+		clipBlock(v, m)
+	case ClipPerParticle:
+		for i := 0; i+spatial <= len(v); i += spatial {
+			clipBlock(v[i:i+spatial], m)
+		}
+	}
+}
+
+func clipBlock(v []float64, m float64) {
+	var s float64
+	for _, x := range v {
+		s += x * x
+	}
+	if f := m / (math.Sqrt(s) + ClipEps); f < 1 {
+		for i := range v {
+			v[i] *= f
+		}
+	}
+}
