@@ -8,12 +8,30 @@ import (
 // TestNormMoments checks the ziggurat's first four moments and its tail
 // mass against the standard normal.
 func TestNormMoments(t *testing.T) {
-	s := NewStream(42, 1)
+	t.Run("Norm", func(t *testing.T) { s := NewStream(42, 1); testMoments(t, s.Norm) })
+	t.Run("FillNorm", func(t *testing.T) { testMoments(t, bulk(NewStream(42, 1))) })
+}
+
+// bulk adapts FillNorm to a one-value-at-a-time generator.
+func bulk(s Stream) func() float64 {
+	buf := make([]float64, 37)
+	i := len(buf)
+	return func() float64 {
+		if i == len(buf) {
+			s.FillNorm(buf)
+			i = 0
+		}
+		i++
+		return buf[i-1]
+	}
+}
+
+func testMoments(t *testing.T, norm func() float64) {
 	const n = 2_000_000
 	var m1, m2, m3, m4 float64
 	tail := 0
 	for i := 0; i < n; i++ {
-		v := s.Norm()
+		v := norm()
 		m1 += v
 		m2 += v * v
 		m3 += v * v * v
@@ -37,12 +55,16 @@ func TestNormMoments(t *testing.T) {
 // TestNormCDF compares the empirical CDF with Φ at several points
 // (Kolmogorov–Smirnov style bound).
 func TestNormCDF(t *testing.T) {
-	s := NewStream(7)
+	t.Run("Norm", func(t *testing.T) { s := NewStream(7); testCDF(t, s.Norm) })
+	t.Run("FillNorm", func(t *testing.T) { testCDF(t, bulk(NewStream(7))) })
+}
+
+func testCDF(t *testing.T, norm func() float64) {
 	const n = 1_000_000
 	edges := []float64{-3, -2, -1.5, -1, -0.5, -0.1, 0, 0.3, 0.7, 1.2, 2, 2.8, 3.5}
 	counts := make([]int, len(edges))
 	for i := 0; i < n; i++ {
-		v := s.Norm()
+		v := norm()
 		for j, e := range edges {
 			if v <= e {
 				counts[j]++
@@ -87,6 +109,24 @@ func BenchmarkNorm(b *testing.B) {
 	var acc float64
 	for b.Loop() {
 		acc += s.Norm()
+	}
+	_ = acc
+}
+
+func BenchmarkFillNorm(b *testing.B) {
+	s := NewStream(1)
+	buf := make([]float64, 3900)
+	for b.Loop() {
+		s.FillNorm(buf)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(buf)), "ns/value")
+}
+
+func BenchmarkUint64(b *testing.B) {
+	s := NewStream(1)
+	var acc uint64
+	for b.Loop() {
+		acc += s.Uint64()
 	}
 	_ = acc
 }

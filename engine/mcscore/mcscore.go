@@ -74,7 +74,10 @@ type Estimator struct {
 
 type scratch struct {
 	xb, fb, e []float64
-	row       []float64
+	z         []float64 // one sample's normals, SoA order j = k·n + i
+	xs        []float64 // the point, SoA order
+	acc       []float64 // Σ w·f per (j, lane)
+	w         []float64 // weights of one chunk
 }
 
 // New returns an estimator for t with room for maxBatch points per call.
@@ -107,7 +110,8 @@ func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimat
 	e.scratch = make([]scratch, pool.Workers())
 	for w := range e.scratch {
 		L := asm.Len(e.n, e.sp, chunk)
-		e.scratch[w] = scratch{xb: make([]float64, L), fb: make([]float64, L), e: make([]float64, chunk), row: make([]float64, e.d)}
+		e.scratch[w] = scratch{xb: make([]float64, L), fb: make([]float64, L), e: make([]float64, chunk),
+			z: make([]float64, e.d), xs: make([]float64, e.d), acc: make([]float64, e.d*asm.Lanes), w: make([]float64, asm.Blocks(chunk)*asm.Lanes)}
 	}
 	e.part = make([]float64, maxBatch*e.chunks*(e.d+2))
 	e.status = make([]int8, maxBatch*e.chunks)
@@ -190,19 +194,25 @@ func (e *Estimator) runItems(w, lo, hi int) {
 	s := &e.scratch[w]
 	var st engine.Stream
 	d, n, sp := e.d, e.n, e.sp
+	const L = asm.Lanes
 	for item := lo; item < hi; item++ {
 		pt, ch := item/e.chunks, item%e.chunks
 		k0 := ch * e.cfg.Chunk
 		kc := min(e.cfg.Chunk, e.cfg.K-k0)
 		x := e.x[pt*d : (pt+1)*d]
+		for i := 0; i < n; i++ {
+			for k := 0; k < sp; k++ {
+				s.xs[k*n+i] = x[i*sp+k]
+			}
+		}
 		sq := math.Sqrt(e.h[pt])
 		for c := 0; c < kc; c++ {
+			// ε_{pt,k} comes from the stream keyed (seed, step, point, k).
 			st.Reset3(e.cfg.Seed, e.step, uint64(pt), uint64(k0+c))
-			base := c/asm.Lanes*sp*n*asm.Lanes + c%asm.Lanes
-			for i := 0; i < n; i++ {
-				for k := 0; k < sp; k++ {
-					s.xb[base+(k*n+i)*asm.Lanes] = x[i*sp+k] + sq*st.Norm()
-				}
+			st.FillNorm(s.z)
+			blk := s.xb[c/L*d*L+c%L:]
+			for j, v := range s.z {
+				blk[j*L] = s.xs[j] + sq*v
 			}
 		}
 		if e.useUnmask {
@@ -211,12 +221,15 @@ func (e *Estimator) runItems(w, lo, hi int) {
 			e.target.EnergyForce(s.e, s.fb, s.xb, kc)
 		}
 		part := e.part[item*(d+2) : (item+1)*(d+2)]
-		e.status[item] = accumulate(part, s, kc, n, sp)
+		e.status[item] = s.accumulate(part, kc, n, sp)
 	}
 }
 
-// accumulate writes (max ℓ, Σ exp(ℓ−max), Σ exp(ℓ−max)·f) over kc samples.
-func accumulate(part []float64, s *scratch, kc, n, sp int) int8 {
+// accumulate writes (max ℓ, Σ exp(ℓ−max), Σ exp(ℓ−max)·f) over kc samples,
+// with the force sums in the point's row-major order.
+func (s *scratch) accumulate(part []float64, kc, n, sp int) int8 {
+	const L = asm.Lanes
+	d := n * sp
 	top := math.Inf(-1)
 	for c := 0; c < kc; c++ {
 		en := s.e[c]
@@ -232,23 +245,36 @@ func accumulate(part []float64, s *scratch, kc, n, sp int) int8 {
 	if math.IsInf(top, -1) {
 		return 1
 	}
-	acc := part[2:]
 	var sumw float64
+	clear(s.w)
 	for c := 0; c < kc; c++ {
-		en := s.e[c]
-		if !(en < math.Inf(1)) { // +Inf or NaN: zero weight
-			continue
-		}
-		wgt := math.Exp(-en - top)
-		sumw += wgt
-		base := c/asm.Lanes*sp*n*asm.Lanes + c%asm.Lanes
-		for i := 0; i < n; i++ {
-			for k := 0; k < sp; k++ {
-				acc[i*sp+k] += wgt * s.fb[base+(k*n+i)*asm.Lanes]
-			}
+		if en := s.e[c]; en < math.Inf(1) { // +Inf or NaN: zero weight
+			s.w[c] = math.Exp(-en - top)
+			sumw += s.w[c]
 		}
 	}
 	part[1] = sumw
+	// Lane-wise accumulation over contiguous blocks, then a lane sum.
+	acc := s.acc
+	clear(acc)
+	for bl := 0; bl < asm.Blocks(kc); bl++ {
+		w0, w1, w2, w3 := s.w[bl*L], s.w[bl*L+1], s.w[bl*L+2], s.w[bl*L+3]
+		f := s.fb[bl*d*L : (bl+1)*d*L]
+		for j := 0; j < d; j++ {
+			a, fj := acc[j*L:j*L+L:j*L+L], f[j*L:j*L+L:j*L+L]
+			a[0] += w0 * fj[0]
+			a[1] += w1 * fj[1]
+			a[2] += w2 * fj[2]
+			a[3] += w3 * fj[3]
+		}
+	}
+	out := part[2:]
+	for i := 0; i < n; i++ {
+		for k := 0; k < sp; k++ {
+			a := acc[(k*n+i)*L:]
+			out[i*sp+k] = (a[0] + a[1]) + (a[2] + a[3])
+		}
+	}
 	return 0
 }
 

@@ -1,0 +1,109 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/idem-project/idem/engine"
+	"github.com/idem-project/idem/engine/gmm"
+	"github.com/idem-project/idem/engine/mcscore"
+	"github.com/idem-project/idem/lj"
+	"github.com/idem-project/idem/sde"
+)
+
+// ScoreTarget is one estimator benchmark setting of SPEC §6.1.
+type ScoreTarget struct {
+	Name             string
+	K, B             int
+	SigmaMin, Sigmax float64
+	Clip             mcscore.ClipMode
+	M                float64
+	New              func() (engine.Target, error)
+	// Point draws a typical training point (row-major).
+	Point func(rng *rand.Rand, tg engine.Target) []float64
+}
+
+// ScoreTargets are the spec's K and batch per target.
+var ScoreTargets = []ScoreTarget{
+	{"gmm40", 500, 512, 1e-5, 1, mcscore.ClipWhole, 70,
+		func() (engine.Target, error) { return gmm.New(), nil },
+		func(rng *rand.Rand, _ engine.Target) []float64 {
+			k := rng.IntN(gmm.Components)
+			x, y := gmm.Mean(k)
+			return []float64{(x + rng.NormFloat64()) / 50, (y + rng.NormFloat64()) / 50}
+		}},
+	{"dw4", 1000, 512, 1e-5, 3, mcscore.ClipPerParticle, 20,
+		func() (engine.Target, error) { return lj.NewDW(4, 2) },
+		func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 3.5) }},
+	{"lj13", 1000, 512, 0.01, 2, mcscore.ClipPerParticle, 20,
+		func() (engine.Target, error) { return lj.New(13) },
+		func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 1.1) }},
+	{"lj55", 100, 128, 0.5, 4, mcscore.ClipPerParticle, 20,
+		func() (engine.Target, error) { return lj.New(55) },
+		func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 1.1) }},
+}
+
+func jittered(rng *rand.Rand, tg engine.Target, spacing float64) []float64 {
+	n, sp := tg.Shape()
+	x := make([]float64, n*sp)
+	latticeRows(rng, x, n, sp, 1, spacing)
+	engine.Centre(x, n, sp, 1)
+	return x
+}
+
+// MCScoreCase benchmarks one estimator call per iteration (B points, t ~
+// U[0,1) per point, the target's schedule) with the given workers.
+func MCScoreCase(st ScoreTarget, workers int) Case {
+	return Case{
+		Group: "MCScore",
+		Name:  fmt.Sprintf("target=%s/K=%d/B=%d/workers=%d", st.Name, st.K, st.B, workers),
+		Run: func(b *testing.B) {
+			tg, err := st.New()
+			if err != nil {
+				b.Fatal(err)
+			}
+			sched, err := sde.NewGeometric(st.SigmaMin, st.Sigmax)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pool := engine.NewPool(workers)
+			defer pool.Close()
+			est, err := mcscore.New(tg, mcscore.Config{K: st.K, Clip: st.Clip, M: st.M, Seed: 1}, pool, st.B)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			d := tg.Dim()
+			x := make([]float64, 0, st.B*d)
+			h := make([]float64, st.B)
+			for i := 0; i < st.B; i++ {
+				x = append(x, st.Point(rng, tg)...)
+				h[i] = sched.H(rng.Float64())
+			}
+			out := make([]float64, st.B*d)
+			b.ReportAllocs()
+			step := uint64(0)
+			for b.Loop() {
+				step++
+				if err := est.Estimate(out, x, h, st.B, step); err != nil {
+					b.Fatal(err)
+				}
+			}
+			sec := b.Elapsed().Seconds()
+			b.ReportMetric(float64(st.B)*float64(b.N)/sec, "points/s")
+			b.ReportMetric(float64(st.B)*float64(st.K)*float64(b.N)/sec, "evals/s")
+		},
+	}
+}
+
+// MCScoreCases returns every target with 1 and 2 workers.
+func MCScoreCases() []Case {
+	var out []Case
+	for _, st := range ScoreTargets {
+		for _, w := range []int{1, 2} {
+			out = append(out, MCScoreCase(st, w))
+		}
+	}
+	return out
+}
