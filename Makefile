@@ -1,0 +1,76 @@
+# idem: thin wrappers over the go tool. `make help` lists the targets.
+GO        ?= go
+PKGS      ?= ./...
+FUZZTIME  ?= 30s
+QEMU      ?= qemu-aarch64-static
+
+.PHONY: help demo bench-table test test-short test-purego test-generic test-race test-arm64 vet fuzz bench generate check-generate cross ci reference-lj55
+
+help:
+	@echo "make demo            print the benchmark table (the README's main command)"
+	@echo "make test            unit tests, default build"
+	@echo "make test-purego     unit tests with -tags purego (generic kernels only)"
+	@echo "make test-generic    unit tests with IDEM_IMPL=generic"
+	@echo "make test-race       race detector on the concurrent packages (-short)"
+	@echo "make test-arm64      arm64 tests of asm and lj under $(QEMU)"
+	@echo "make vet             gofmt, go vet for amd64 and arm64 (with and without purego)"
+	@echo "make fuzz            each fuzz target for FUZZTIME=$(FUZZTIME)"
+	@echo "make bench           go test -bench over everything, -count 10 (use benchstat)"
+	@echo "make check-generate  regenerate the avo kernels and fail if they differ"
+	@echo "make cross           build for linux/darwin/windows × amd64/arm64, with and without purego"
+	@echo "make reference-lj55  generate the LJ-55 MCMC reference set into data/"
+
+demo bench-table:
+	$(GO) run ./cmd/idem-bench
+
+test:
+	$(GO) test -count=1 $(PKGS)
+
+test-short:
+	$(GO) test -count=1 -short $(PKGS)
+
+test-purego:
+	$(GO) test -count=1 -short -tags purego $(PKGS)
+
+test-generic:
+	IDEM_IMPL=generic $(GO) test -count=1 -short $(PKGS)
+
+test-race:
+	$(GO) test -count=1 -race -short ./engine/... ./asm/... ./lj/...
+
+# Cross-compiled test binaries run under qemu-user; correctness only, never timing.
+test-arm64:
+	@for p in asm lj; do \
+		GOARCH=arm64 $(GO) test -c -o /tmp/idem-$$(echo $$p | tr / -)-arm64.test ./$$p || exit 1; \
+		(cd $$p && IDEM_REQUIRE_IMPLS=neon $(QEMU) /tmp/idem-$$(echo $$p | tr / -)-arm64.test -test.short -test.count=1) || exit 1; \
+	done
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	GOARCH=arm64 $(GO) vet $(PKGS)
+	$(GO) vet -tags purego $(PKGS)
+	GOARCH=arm64 $(GO) vet -tags purego $(PKGS)
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzPairKernels$$' -fuzztime $(FUZZTIME) ./asm
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/npy
+
+bench:
+	$(GO) test -run '^$$' -bench . -count 10 $(PKGS)
+
+generate:
+	cd asm/_gen && $(GO) run . -out ../pair_amd64.s -stubs ../pair_stubs_amd64.go -pkg asm
+
+check-generate: generate
+	git diff --exit-code -- asm
+
+cross:
+	@for os in linux darwin windows; do for arch in amd64 arm64; do for tags in "" purego; do \
+		echo "GOOS=$$os GOARCH=$$arch tags=$$tags"; \
+		GOOS=$$os GOARCH=$$arch $(GO) build -tags "$$tags" ./... || exit 1; \
+	done; done; done
+
+reference-lj55:
+	mkdir -p data
+	$(GO) run ./cmd/idem reference -target lj55 -n 10000 -seed 1 -out data/lj55-reference.npy
