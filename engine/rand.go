@@ -83,24 +83,29 @@ func (s *Stream) Norm() float64 {
 		if uint64(abs64(hz)) < zig.k[iz] {
 			return float64(hz) * zig.w[iz]
 		}
-		x := float64(hz) * zig.w[iz]
-		if iz == 0 {
-			// Tail beyond r, by Marsaglia's exponential method.
-			for {
-				tx := -math.Log(1-s.Float64()) / zigR
-				ty := -math.Log(1 - s.Float64())
-				if ty+ty >= tx*tx {
-					if hz > 0 {
-						return zigR + tx
-					}
-					return -zigR - tx
-				}
-			}
-		}
-		if zig.f[iz]+s.Float64()*(zig.f[iz-1]-zig.f[iz]) < math.Exp(-0.5*x*x) {
-			return x
+		if v, ok := zigSlow(s, float64(hz)*zig.w[iz], int(iz), hz > 0); ok {
+			return v
 		}
 	}
+}
+
+// zigSlow handles a draw outside layer iz's inner rectangle: the tail
+// beyond r for layer 0 (Marsaglia's exponential method), otherwise the
+// wedge test for x. It reports false when x is rejected.
+func zigSlow[S interface{ Float64() float64 }](s S, x float64, iz int, positive bool) (float64, bool) {
+	if iz == 0 {
+		for {
+			tx := -math.Log(1-s.Float64()) / zigR
+			ty := -math.Log(1 - s.Float64())
+			if ty+ty >= tx*tx {
+				if positive {
+					return zigR + tx, true
+				}
+				return -zigR - tx, true
+			}
+		}
+	}
+	return x, zig.f[iz]+s.Float64()*(zig.f[iz-1]-zig.f[iz]) < math.Exp(-0.5*x*x)
 }
 
 func abs64(v int64) int64 {
@@ -117,11 +122,14 @@ const (
 	zigM      = 9223372036854775808.0 // 2⁶³
 )
 
-// zigTables holds the ziggurat's layer bounds; built once, read-only.
+// zigTables holds the ziggurat's layer bounds for 64-bit and 32-bit signed
+// draws (k and w scaled by 2⁶³ and 2³¹); built once, read-only.
 type zigTables struct {
-	k [zigLayers]uint64
-	w [zigLayers]float64
-	f [zigLayers]float64
+	k   [zigLayers]uint64
+	w   [zigLayers]float64
+	k32 [zigLayers]uint32
+	w32 [zigLayers]float64
+	f   [zigLayers]float64
 }
 
 var zig = buildZiggurat()
@@ -144,6 +152,10 @@ func buildZiggurat() *zigTables {
 		t.f[i] = math.Exp(-0.5 * dn * dn)
 		t.w[i] = dn / zigM
 	}
+	for i := range t.k {
+		t.k32[i] = uint32(t.k[i] >> 32) // ⌊⌊a·2⁶³⌋/2³²⌋ = ⌊a·2³¹⌋
+		t.w32[i] = t.w[i] * (1 << 32)
+	}
 	return t
 }
 
@@ -160,14 +172,14 @@ func (s *Stream) FillNorm(dst []float64) {
 	}
 	var x xoshiro
 	x.s0, x.s1, x.s2, x.s3 = s.Uint64(), s.Uint64(), s.Uint64(), s.Uint64()
-	z := zig32
+	z := zig
 	i := 0
 	for i < len(dst) {
 		u := x.next()
 		hz := int32(u >> 32)
 		iz := hz & (zigLayers - 1)
-		if a := uint32((hz ^ (hz >> 31)) - (hz >> 31)); a < z.k[iz] {
-			dst[i] = float64(hz) * z.w[iz]
+		if a := uint32((hz ^ (hz >> 31)) - (hz >> 31)); a < z.k32[iz] {
+			dst[i] = float64(hz) * z.w32[iz]
 		} else {
 			dst[i] = x.norm32Slow(hz, iz)
 		}
@@ -177,8 +189,8 @@ func (s *Stream) FillNorm(dst []float64) {
 		}
 		hz = int32(u)
 		iz = hz & (zigLayers - 1)
-		if a := uint32((hz ^ (hz >> 31)) - (hz >> 31)); a < z.k[iz] {
-			dst[i] = float64(hz) * z.w[iz]
+		if a := uint32((hz ^ (hz >> 31)) - (hz >> 31)); a < z.k32[iz] {
+			dst[i] = float64(hz) * z.w32[iz]
 		} else {
 			dst[i] = x.norm32Slow(hz, iz)
 		}
@@ -201,63 +213,20 @@ func (x *xoshiro) next() uint64 {
 	return r
 }
 
-func (x *xoshiro) float64() float64 { return float64(x.next()>>11) * 0x1p-53 }
+// Float64 returns a uniform value in [0, 1).
+func (x *xoshiro) Float64() float64 { return float64(x.next()>>11) * 0x1p-53 }
 
 // norm32Slow finishes a 32-bit ziggurat draw that missed the fast path.
 func (s *xoshiro) norm32Slow(hz, iz int32) float64 {
-	z := zig32
+	z := zig
 	for {
-		x := float64(hz) * z.w[iz]
-		if iz == 0 {
-			for {
-				tx := -math.Log(1-s.float64()) / zigR
-				ty := -math.Log(1 - s.float64())
-				if ty+ty >= tx*tx {
-					if hz > 0 {
-						return zigR + tx
-					}
-					return -zigR - tx
-				}
-			}
-		}
-		if z.f[iz]+s.float64()*(z.f[iz-1]-z.f[iz]) < math.Exp(-0.5*x*x) {
-			return x
+		if v, ok := zigSlow(s, float64(hz)*z.w32[iz], int(iz), hz > 0); ok {
+			return v
 		}
 		hz = int32(s.next())
 		iz = hz & (zigLayers - 1)
-		if a := uint32((hz ^ (hz >> 31)) - (hz >> 31)); a < z.k[iz] {
-			return float64(hz) * z.w[iz]
+		if a := uint32((hz ^ (hz >> 31)) - (hz >> 31)); a < z.k32[iz] {
+			return float64(hz) * z.w32[iz]
 		}
 	}
-}
-
-// zig32Tables is the ziggurat for 32-bit signed draws.
-type zig32Tables struct {
-	k [zigLayers]uint32
-	w [zigLayers]float64
-	f [zigLayers]float64
-}
-
-var zig32 = buildZiggurat32()
-
-func buildZiggurat32() *zig32Tables {
-	const m = 2147483648.0 // 2³¹
-	t := new(zig32Tables)
-	dn := zigR
-	tn := dn
-	q := zigV / math.Exp(-0.5*dn*dn)
-	t.k[0] = uint32(dn / q * m)
-	t.k[1] = 0
-	t.w[0] = q / m
-	t.w[zigLayers-1] = dn / m
-	t.f[0] = 1
-	t.f[zigLayers-1] = math.Exp(-0.5 * dn * dn)
-	for i := zigLayers - 2; i >= 1; i-- {
-		dn = math.Sqrt(-2 * math.Log(zigV/dn+math.Exp(-0.5*dn*dn)))
-		t.k[i+1] = uint32(dn / tn * m)
-		tn = dn
-		t.f[i] = math.Exp(-0.5 * dn * dn)
-		t.w[i] = dn / m
-	}
-	return t
 }
