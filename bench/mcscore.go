@@ -24,24 +24,26 @@ type ScoreTarget struct {
 	Point func(rng *rand.Rand, tg engine.Target) []float64
 }
 
-// ScoreTargets are the spec's K and batch per target.
-var ScoreTargets = []ScoreTarget{
-	{"gmm40", 500, 512, 1e-5, 1, mcscore.ClipWhole, 70,
-		func() (engine.Target, error) { return gmm.New(), nil },
-		func(rng *rand.Rand, _ engine.Target) []float64 {
-			k := rng.IntN(gmm.Components)
-			x, y := gmm.Mean(k)
-			return []float64{(x + rng.NormFloat64()) / 50, (y + rng.NormFloat64()) / 50}
-		}},
-	{"dw4", 1000, 512, 1e-5, 3, mcscore.ClipPerParticle, 20,
-		func() (engine.Target, error) { return lj.NewDW(4, 2) },
-		func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 3.5) }},
-	{"lj13", 1000, 512, 0.01, 2, mcscore.ClipPerParticle, 20,
-		func() (engine.Target, error) { return lj.New(13) },
-		func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 1.1) }},
-	{"lj55", 100, 128, 0.5, 4, mcscore.ClipPerParticle, 20,
-		func() (engine.Target, error) { return lj.New(55) },
-		func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 1.1) }},
+// ScoreTargets returns the spec's K and batch per target.
+func ScoreTargets() []ScoreTarget {
+	return []ScoreTarget{
+		{"gmm40", 500, 512, 1e-5, 1, mcscore.ClipWhole, 70,
+			func() (engine.Target, error) { return gmm.New(), nil },
+			func(rng *rand.Rand, _ engine.Target) []float64 {
+				k := rng.IntN(gmm.Components)
+				x, y := gmm.Mean(k)
+				return []float64{(x + rng.NormFloat64()) / 50, (y + rng.NormFloat64()) / 50}
+			}},
+		{"dw4", 1000, 512, 1e-5, 3, mcscore.ClipPerParticle, 20,
+			func() (engine.Target, error) { return lj.NewDW(4, 2) },
+			func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 3.5) }},
+		{"lj13", 1000, 512, 0.01, 2, mcscore.ClipPerParticle, 20,
+			func() (engine.Target, error) { return lj.New(13) },
+			func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 1.1) }},
+		{"lj55", 100, 128, 0.5, 4, mcscore.ClipPerParticle, 20,
+			func() (engine.Target, error) { return lj.New(55) },
+			func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 1.1) }},
+	}
 }
 
 func jittered(rng *rand.Rand, tg engine.Target, spacing float64) []float64 {
@@ -100,7 +102,7 @@ func MCScoreCase(st ScoreTarget, workers int) Case {
 // MCScoreCases returns every target with 1 and 2 workers.
 func MCScoreCases() []Case {
 	var out []Case
-	for _, st := range ScoreTargets {
+	for _, st := range ScoreTargets() {
 		for _, w := range []int{1, 2} {
 			out = append(out, MCScoreCase(st, w))
 		}

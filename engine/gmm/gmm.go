@@ -11,7 +11,7 @@ import (
 const Components = 40
 
 // Std is the component standard deviation s = softplus(1) = ln(1 + e).
-var Std = math.Log1p(math.E)
+const Std = 1.3132616875182228
 
 // MaskLogProb is the threshold below which log p is masked to −∞.
 const MaskLogProb = -1e4

@@ -79,3 +79,9 @@ func TestSampleMoments(t *testing.T) {
 		}
 	}
 }
+
+func TestStdIsSoftplusOne(t *testing.T) {
+	if gmm.Std != math.Log1p(math.E) {
+		t.Fatalf("Std = %.17g, ln(1+e) = %.17g", gmm.Std, math.Log1p(math.E))
+	}
+}
