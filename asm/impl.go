@@ -22,6 +22,13 @@ type Impl struct {
 	gemmNative bool
 	// silu does whole lane blocks of SiLU and returns the count done.
 	silu func(s, g, z []float64) int
+	// gelu does whole lane blocks of GELU and GELU′ and returns the count done.
+	gelu func(y, d, x, tab []float64) int
+	// float32 twins: Sgemm (see sgemm.go), SiLUF32 blocks and FMALoopF32.
+	sgemm       func(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int)
+	sgemmNative bool
+	siluF32     func(s, g, z []float32) int
+	fmaLoopF32  func(iters int) float64
 }
 
 // Name is the implementation's lower-case name: "generic", "avx2" or "neon".
@@ -37,6 +44,11 @@ var generic = &Impl{
 	fmaLoop: fmaLoopGeneric,
 	gemm:    gemmGeneric,
 	silu:    func(s, g, z []float64) int { return 0 },
+	gelu:    geluNone,
+
+	sgemm:      sgemmGeneric,
+	siluF32:    siluF32None,
+	fmaLoopF32: fmaLoopF32Generic,
 }
 
 // Generic returns the plain-Go implementation, the oracle for all others.

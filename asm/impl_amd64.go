@@ -14,6 +14,12 @@ var avx2 = &Impl{
 	gemm:       gemmAVX2,
 	gemmNative: true,
 	silu:       siluAVX2,
+	gelu:       geluAVX2,
+
+	sgemm:       sgemmAVX2,
+	sgemmNative: true,
+	siluF32:     siluF32AVX2,
+	fmaLoopF32:  fmaLoopF32AVX2,
 }
 
 // nativeImpls returns avx2 when the CPU and OS support both AVX2 and FMA3

@@ -12,6 +12,11 @@ var neon = &Impl{
 	fmaLoop: fmaLoopNEON,
 	gemm:    gemmGeneric, // no NEON GEMM yet
 	silu:    func(s, g, z []float64) int { return 0 },
+	gelu:    geluNone, // no NEON GELU yet
+
+	sgemm:      sgemmGeneric, // no NEON SGEMM yet
+	siluF32:    siluF32None,
+	fmaLoopF32: fmaLoopF32Generic,
 }
 
 func nativeImpls() []*Impl { return []*Impl{neon} }

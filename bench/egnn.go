@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
+	"github.com/idem-project/idem/asm"
 	"github.com/idem-project/idem/egnn"
 	"github.com/idem-project/idem/engine"
 )
@@ -44,12 +46,12 @@ func EGNNFlops(cfg egnn.Config, b int, backward bool) float64 {
 	return total
 }
 
-func egnnSetup(b *testing.B, tg egnnTarget, batch, workers int) (*egnn.Workspace, *egnn.Model, []float64, []float64) {
+func egnnSetup(b *testing.B, tg egnnTarget, batch, workers int, prec egnn.Precision) (*egnn.Workspace, *egnn.Model, []float64, []float64) {
 	m, err := egnn.New(tg.cfg, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ws, err := m.NewWorkspace(batch, engine.NewPool(workers))
+	ws, err := m.NewWorkspacePrec(batch, engine.NewPool(workers), prec)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,67 +67,124 @@ func egnnSetup(b *testing.B, tg egnnTarget, batch, workers int) (*egnn.Workspace
 	return ws, m, x, t
 }
 
+// FMAPeakF32 measures this core's single-precision FMA peak in GFLOP/s
+// (the native FMALoopF32 of the fastest implementation, best of several
+// repetitions over about dur).
+func FMAPeakF32(dur time.Duration) float64 {
+	im := asm.Impls()[len(asm.Impls())-1]
+	const iters = 1 << 18
+	best := 0.0
+	deadline := time.Now().Add(dur)
+	for rep := 0; rep < 3 || time.Now().Before(deadline); rep++ {
+		t0 := time.Now()
+		im.FMALoopF32(iters)
+		if g := asm.FMAFlopsF32(iters) / time.Since(t0).Seconds() / 1e9; g > best {
+			best = g
+		}
+	}
+	return best
+}
+
+// egnnName is a case name; float64 keeps the historical names and other
+// precisions add a "prec=" element.
+func egnnName(tg egnnTarget, B, workers int, prec egnn.Precision) string {
+	if prec == egnn.Float64 {
+		return fmt.Sprintf("net=egnn/target=%s/B=%d/workers=%d", tg.name, B, workers)
+	}
+	return fmt.Sprintf("net=egnn/target=%s/B=%d/prec=%v/workers=%d", tg.name, B, prec, workers)
+}
+
+// reportPeak measures the one-core FMA peak of the precision (before the
+// timed loop) and returns a function reporting the achieved dense GFLOP/s
+// as a percentage of workers × that peak ("%peak").
+func reportPeak(b *testing.B, prec egnn.Precision, workers int) func(gflops float64) {
+	var peak float64
+	if prec == egnn.Float32 {
+		peak = FMAPeakF32(50 * time.Millisecond)
+	} else {
+		peak = FMAPeak(50 * time.Millisecond)
+	}
+	return func(gflops float64) {
+		b.ReportMetric(peak, "peak-GFLOP/s/core")
+		b.ReportMetric(100*gflops/(peak*float64(workers)), "%peak")
+	}
+}
+
 // EGNNCases returns the EGNN benchmarks: group "TrainStep" (one fused
 // forward+backward of the training batch with an MSE loss gradient and a
 // plain SGD update standing in for Adam) and group "Sample" (forward at
-// B = 1000), for DW-4, LJ-13 and LJ-55 with 1 and 2 workers.
+// B = 1000), for DW-4, LJ-13 and LJ-55 with 1 and 2 workers, in float64
+// (the default) and float32 ("prec=f32"). Besides steps/s and the dense
+// GFLOP/s they report the measured one-core FMA peak of the precision and
+// the dense rate as a percentage of workers × peak (elementwise time
+// included, so it is a lower bound on the GEMMs' own efficiency).
 func EGNNCases() []Case {
 	var cs []Case
 	for _, tg := range egnnTargets {
-		for _, workers := range []int{1, 2} {
-			cs = append(cs, Case{
-				Group: "TrainStep",
-				Name:  fmt.Sprintf("net=egnn/target=%s/B=%d/workers=%d", tg.name, tg.batch, workers),
-				Run: func(b *testing.B) {
-					B := tg.batch
-					ws, m, x, t := egnnSetup(b, tg, B, workers)
-					d := tg.cfg.Dim()
-					target := make([]float64, B*d)
-					out := make([]float64, B*d)
-					scale := 2 / float64(d*B)
-					grad := func(lo, hi int, s, dOut []float64) {
-						for i := range dOut {
-							dOut[i] = scale * (s[i] - target[lo*d+i])
+		for _, prec := range []egnn.Precision{egnn.Float64, egnn.Float32} {
+			for _, workers := range []int{1, 2} {
+				cs = append(cs, Case{
+					Group: "TrainStep",
+					Name:  egnnName(tg, tg.batch, workers, prec),
+					Run: func(b *testing.B) {
+						B := tg.batch
+						rep := reportPeak(b, prec, workers)
+						ws, m, x, t := egnnSetup(b, tg, B, workers, prec)
+						d := tg.cfg.Dim()
+						target := make([]float64, B*d)
+						out := make([]float64, B*d)
+						scale := 2 / float64(d*B)
+						grad := func(lo, hi int, s, dOut []float64) {
+							for i := range dOut {
+								dOut[i] = scale * (s[i] - target[lo*d+i])
+							}
 						}
-					}
-					ps := m.Params()
-					b.ReportAllocs()
-					for b.Loop() {
-						ps.ZeroGrad()
-						if err := ws.ForwardBackward(out, x, t, B, grad, nil); err != nil {
-							b.Fatal(err)
+						ps := m.Params()
+						b.ReportAllocs()
+						for b.Loop() {
+							ps.ZeroGrad()
+							if err := ws.ForwardBackward(out, x, t, B, grad, nil); err != nil {
+								b.Fatal(err)
+							}
+							for i, g := range ps.Grad {
+								ps.Data[i] -= 1e-9 * g
+							}
 						}
-						for i, g := range ps.Grad {
-							ps.Data[i] -= 1e-9 * g
-						}
-					}
-					sec := b.Elapsed().Seconds() / float64(b.N)
-					b.ReportMetric(1/sec, "steps/s")
-					b.ReportMetric(EGNNFlops(tg.cfg, B, true)/sec/1e9, "GFLOP/s")
-				},
-			})
+						sec := b.Elapsed().Seconds() / float64(b.N)
+						b.ReportMetric(1/sec, "steps/s")
+						gf := EGNNFlops(tg.cfg, B, true) / sec / 1e9
+						b.ReportMetric(gf, "GFLOP/s")
+						rep(gf)
+					},
+				})
+			}
 		}
 	}
 	for _, tg := range egnnTargets {
-		for _, workers := range []int{1, 2} {
-			cs = append(cs, Case{
-				Group: "Sample",
-				Name:  fmt.Sprintf("net=egnn/target=%s/B=%d/workers=%d", tg.name, tg.sampleB, workers),
-				Run: func(b *testing.B) {
-					B := tg.sampleB
-					ws, _, x, t := egnnSetup(b, tg, B, workers)
-					out := make([]float64, B*tg.cfg.Dim())
-					b.ReportAllocs()
-					for b.Loop() {
-						if err := ws.Forward(out, x, t, B); err != nil {
-							b.Fatal(err)
+		for _, prec := range []egnn.Precision{egnn.Float64, egnn.Float32} {
+			for _, workers := range []int{1, 2} {
+				cs = append(cs, Case{
+					Group: "Sample",
+					Name:  egnnName(tg, tg.sampleB, workers, prec),
+					Run: func(b *testing.B) {
+						B := tg.sampleB
+						rep := reportPeak(b, prec, workers)
+						ws, _, x, t := egnnSetup(b, tg, B, workers, prec)
+						out := make([]float64, B*tg.cfg.Dim())
+						b.ReportAllocs()
+						for b.Loop() {
+							if err := ws.Forward(out, x, t, B); err != nil {
+								b.Fatal(err)
+							}
 						}
-					}
-					sec := b.Elapsed().Seconds() / float64(b.N)
-					b.ReportMetric(float64(B)/sec, "samples/s")
-					b.ReportMetric(EGNNFlops(tg.cfg, B, false)/sec/1e9, "GFLOP/s")
-				},
-			})
+						sec := b.Elapsed().Seconds() / float64(b.N)
+						b.ReportMetric(float64(B)/sec, "samples/s")
+						gf := EGNNFlops(tg.cfg, B, false) / sec / 1e9
+						b.ReportMetric(gf, "GFLOP/s")
+						rep(gf)
+					},
+				})
+			}
 		}
 	}
 	return cs

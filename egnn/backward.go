@@ -3,43 +3,52 @@ package egnn
 import "math"
 
 // silup is SiLU'(z) given g = σ(z).
-func silup(z, g float64) float64 { return g * (1 + z*(1-g)) }
+func silup[T flt](z, g T) T { return g * (1 + z*(1-g)) }
+
+// silups is SiLU'(z) given s = SiLU(z) and g = σ(z).
+func silups[T flt](s, g T) T { return g + s*(1-g) }
 
 // backwardChunk back-propagates c.dOut through the activations kept by
 // forwardChunk(…, keep=true), adding parameter gradients into gb (laid out
 // like Params().Grad) and, when dX is not nil, writing ∂ℓ/∂x into it.
-func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, dX []float64) {
+func backwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, t []float64, gb []T, dX []float64) {
 	cfg := ws.m.cfg
 	N, D, F, L := cfg.N, cfg.D, cfg.Hidden, cfg.Layers
 	n1 := N - 1
 	NN := nc * N
 	E := NN * n1
 	F2 := 2 * F
-	cr := cfg.CoordsRange / float64(L)
+	cr := T(cfg.CoordsRange / float64(L))
 	ps := ws.m.ps
-	gv := func(i int) []float64 {
+	gm := &pr.gm
+	gv := func(i int) []T {
 		tt := &ps.Tensors[i]
 		return gb[tt.Offset : tt.Offset+tt.Size]
 	}
 
-	// ∂/∂x^L = P·dOut
+	// ∂/∂x^L = gL = P·dOut. Since x^ℓ⁺¹ = x^ℓ + u_ℓ, ∂/∂x^ℓ = gL + δ^ℓ
+	// where δ^ℓ collects the layers' contributions; δ is accumulated on its
+	// own (dxo) and the full gradient (dxn) rebuilt per layer, so that
+	// ∂/∂x⁰ − P·dOut = δ⁰ needs no cancelling subtraction (which would
+	// lose digits in float32).
+	gL := c.dOut[:NN*D]
+	for b := 0; b < nc; b++ {
+		centre(gL[b*N*D:(b+1)*N*D], N, D)
+	}
 	dxn := c.dxn[:NN*D]
 	dxo := c.dx[:NN*D]
-	copy(dxn, c.dOut[:NN*D])
-	for b := 0; b < nc; b++ {
-		centre(dxn[b*N*D:(b+1)*N*D], N, D)
-	}
+	clear(dxo)
 	dh := c.dh[:NN*F]
 	clear(dh)
 	if dX != nil {
 		clear(c.da[:E])
 	}
 	for l := L - 1; l >= 0; l-- {
-		lw := &ws.lw[l]
+		lw := &pr.lw[l]
 		li := lw.idx
 		xl := c.xs[l][:NN*D]
 		hcl := c.hc[l]
-		z1, g1, z2, g2, z3, g3 := c.z1[l], c.g1[l], c.z2[l], c.g2[l], c.z3[l], c.g3[l]
+		s1, g1, s2, g2, s3, g3 := c.s1[l], c.g1[l], c.s2[l], c.g2[l], c.s3[l], c.g3[l]
 		att, phi, rr := c.att[l], c.phi[l], c.r[l]
 		last := l == L-1
 		dhc := c.dhc[:NN*F2]
@@ -53,10 +62,10 @@ func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, 
 					gbh2[f] += v
 				}
 			}
-			ws.gm.bwdW(NN, dh, F, c.s4[l], F, &lw.h2, gv(li.h2w))
+			gm.bwdW(NN, dh, F, c.s4[l], F, &lw.h2, gv(li.h2w))
 			dz4 := c.dz4[:NN*F]
 			clear(dz4)
-			ws.gm.bwdIn(NN, dh, F, &lw.h2, dz4, F)
+			gm.bwdIn(NN, dh, F, &lw.h2, dz4, F)
 			z4, g4 := c.z4[l], c.g4[l]
 			gbh1 := gv(li.h1b)
 			for p := 0; p < NN; p++ {
@@ -67,9 +76,9 @@ func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, 
 					gbh1[f] += v
 				}
 			}
-			ws.gm.bwdW(NN, dz4, F, hcl, F2, &lw.h1, gv(li.h1w))
+			gm.bwdW(NN, dz4, F, hcl, F2, &lw.h1, gv(li.h1w))
 			clear(dhc)
-			ws.gm.bwdIn(NN, dz4, F, &lw.h1, dhc, F2)
+			gm.bwdIn(NN, dz4, F, &lw.h1, dhc, F2)
 			for p := 0; p < NN; p++ {
 				row := dh[p*F : p*F+F]
 				for f := range row {
@@ -80,8 +89,10 @@ func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, 
 
 		// edge pass B1: through the coordinate update to dz3 (→ tC) and
 		// ∂/∂(xᵢ−xⱼ) from ê (→ dd)
-		copy(dxo, dxn)
-		gwo := gv(li.xo)
+		for k, v := range gL {
+			dxn[k] = v + dxo[k]
+		}
+		gwo, gbx := gv(li.xo), gv(li.xb)
 		wo := lw.wo[:F]
 		for p := 0; p < NN; p++ {
 			base := p - p%N
@@ -97,10 +108,10 @@ func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, 
 					e--
 				}
 				xj := xl[(base+j)*D : (base+j)*D+D]
-				q := math.Sqrt(rr[e] + 1e-8)
+				q := T(math.Sqrt(float64(rr[e]) + 1e-8))
 				nrm := q + 1
 				ph := phi[e]
-				ed := 0.0
+				var ed T
 				for k, v := range xi {
 					ed += (v - xj[k]) * dn[k]
 				}
@@ -112,32 +123,21 @@ func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, 
 					dd[k] = cd*dn[k] - (v-xj[k])*cq
 				}
 				dpre := dphi * (1 - ph*ph)
-				zr := z3[e*F : e*F+F]
+				sr := s3[e*F : e*F+F]
 				gr := g3[e*F : e*F+F]
 				dz := c.tC[e*F : e*F+F]
-				for f := range zr {
-					z, g := zr[f], gr[f]
-					gwo[f] += dpre * z * g
-					dz[f] = dpre * wo[f] * silup(z, g)
+				// reslice to one length so that the loop has no bounds checks
+				gr, dz, gwo, gbx, wo := gr[:len(sr)], dz[:len(sr)], gwo[:len(sr)], gbx[:len(sr)], wo[:len(sr)]
+				for f := range sr {
+					s, g := sr[f], gr[f]
+					gwo[f] += dpre * s
+					v := dpre * wo[f] * silups(s, g)
+					dz[f] = v
+					gbx[f] += v
 				}
 			}
 		}
-		gbx := gv(li.xb)
-		for e := 0; e < E; e++ {
-			for f, v := range c.tC[e*F : e*F+F] {
-				gbx[f] += v
-			}
-		}
-		// m' = SiLU(z2)·att → tA, for ∂W_x
-		for e := 0; e < E; e++ {
-			av := att[e]
-			zr, gr := z2[e*F:e*F+F], g2[e*F:e*F+F]
-			mr := c.tA[e*F : e*F+F]
-			for f := range mr {
-				mr[f] = zr[f] * gr[f] * av
-			}
-		}
-		ws.gm.bwdW(E, c.tC, F, c.tA, F, &lw.x, gv(li.xw))
+		gm.bwdW(E, c.tC, F, c.mp[l], F, &lw.x, gv(li.xw))
 		// ∂m' = ∂agg_i (broadcast) + dz3·W_x → tB
 		if last {
 			clear(c.tB[:E*F])
@@ -149,36 +149,33 @@ func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, 
 				}
 			}
 		}
-		ws.gm.bwdIn(E, c.tC, F, &lw.x, c.tB, F)
+		gm.bwdIn(E, c.tC, F, &lw.x, c.tB, F)
 		// edge pass B2: attention and SiLU(z2) → dz2 in place in tB
 		gwa, gba := gv(li.aw), gv(li.ab)
 		wa := lw.wa[:F]
 		gb2 := gv(li.m2b)
 		for e := 0; e < E; e++ {
-			zr, gr := z2[e*F:e*F+F], g2[e*F:e*F+F]
+			sr, gr := s2[e*F:e*F+F], g2[e*F:e*F+F]
 			dm := c.tB[e*F : e*F+F]
+			sr, gr, gwa, wa, gb2 := sr[:len(dm)], gr[:len(dm)], gwa[:len(dm)], wa[:len(dm)], gb2[:len(dm)]
 			av := att[e]
-			datt := 0.0
-			for f := range dm {
-				datt += dm[f] * zr[f] * gr[f]
+			var datt T
+			for f, v := range dm {
+				datt += v * sr[f]
 			}
 			dpa := datt * av * (1 - av)
 			gba[0] += dpa
 			for f := range dm {
-				z, g := zr[f], gr[f]
-				gwa[f] += dpa * z * g
-				v := (dm[f]*av + dpa*wa[f]) * silup(z, g)
+				s, g := sr[f], gr[f]
+				gwa[f] += dpa * s
+				v := (dm[f]*av + dpa*wa[f]) * silups(s, g)
 				dm[f] = v
 				gb2[f] += v
 			}
 		}
-		// s1 = SiLU(z1) → tA, for ∂W_m2
-		for k := 0; k < E*F; k++ {
-			c.tA[k] = z1[k] * g1[k]
-		}
-		ws.gm.bwdW(E, c.tB, F, c.tA, F, &lw.m2, gv(li.m2w))
+		gm.bwdW(E, c.tB, F, s1, F, &lw.m2, gv(li.m2w))
 		clear(c.tC[:E*F])
-		ws.gm.bwdIn(E, c.tB, F, &lw.m2, c.tC, F)
+		gm.bwdIn(E, c.tB, F, &lw.m2, c.tC, F)
 		// edge pass B3: dz1, factored first layer, r and a
 		dU, dV := c.dU[:NN*F], c.dV[:NN*F]
 		clear(dU)
@@ -203,13 +200,13 @@ func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, 
 				}
 				qn := base + j
 				dv := dV[qn*F : qn*F+F]
-				zr, gr := z1[e*F:e*F+F], g1[e*F:e*F+F]
+				sr, gr := s1[e*F:e*F+F], g1[e*F:e*F+F]
 				dz := c.tC[e*F : e*F+F]
+				sr, gr, dwr, dwa, wr, wat, du, dv := sr[:len(dz)], gr[:len(dz)], dwr[:len(dz)], dwa[:len(dz)], wr[:len(dz)], wat[:len(dz)], du[:len(dz)], dv[:len(dz)]
 				r, ae := rr[e], c.a[e]
-				dr, dae := 0.0, 0.0
+				var dr, dae T
 				for f := range dz {
-					v := dz[f] * silup(zr[f], gr[f])
-					gb1[f] += v
+					v := dz[f] * silups(sr[f], gr[f])
 					dwr[f] += v * r
 					dwa[f] += v * ae
 					dr += wr[f] * v
@@ -229,21 +226,26 @@ func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, 
 				}
 			}
 		}
+		// ∂b_m1 = Σ_e dz1_e = Σ_p dU_p
+		for p := 0; p < NN; p++ {
+			for f, v := range dU[p*F : p*F+F] {
+				gb1[f] += v
+			}
+		}
 		gw1 := gv(li.m1w)
 		for f := 0; f < F; f++ {
 			gw1[f*(F2+2)+F2] += dwr[f]
 			gw1[f*(F2+2)+F2+1] += dwa[f]
 		}
-		ws.gm.bwdW(NN, dU, F, hcl, F2, &lw.m1a, gw1)
-		ws.gm.bwdW(NN, dV, F, hcl, F2, &lw.m1b, gw1[F:])
-		ws.gm.bwdIn(NN, dU, F, &lw.m1a, dh, F)
-		ws.gm.bwdIn(NN, dV, F, &lw.m1b, dh, F)
-		dxn, dxo = dxo, dxn
+		gm.bwdW(NN, dU, F, hcl, F2, &lw.m1a, gw1)
+		gm.bwdW(NN, dV, F, hcl, F2, &lw.m1b, gw1[F:])
+		gm.bwdIn(NN, dU, F, &lw.m1a, dh, F)
+		gm.bwdIn(NN, dV, F, &lw.m1b, dh, F)
 	}
 	// time embedding h⁰ = W_e·t + b_e
 	gwe, gbe := gv(ws.m.ew), gv(ws.m.eb)
 	for p := 0; p < NN; p++ {
-		tb := t[p/N]
+		tb := T(t[p/N])
 		for f, v := range dh[p*F : p*F+F] {
 			gwe[f] += v * tb
 			gbe[f] += v
@@ -252,17 +254,9 @@ func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, 
 	if dX == nil {
 		return
 	}
-	// ∂/∂x⁰ = (through the layers) − P·dOut + (through a_ij)
+	// ∂/∂x⁰ = (through the layers) − P·dOut + (through a_ij) = δ⁰ + …
 	x0 := c.xs[0][:NN*D]
-	copy(dX, dxn)
-	for b := 0; b < nc; b++ {
-		pd := c.tv[:N*D]
-		copy(pd, c.dOut[b*N*D:(b+1)*N*D])
-		centre(pd, N, D)
-		for k, v := range pd {
-			dX[b*N*D+k] -= v
-		}
-	}
+	cvt(dX, dxo)
 	for p := 0; p < NN; p++ {
 		base := p - p%N
 		i := p - base
@@ -278,7 +272,7 @@ func (ws *Workspace) backwardChunk(c *chunk, nc int, t []float64, gb []float64, 
 			qn := base + j
 			xj := x0[qn*D : qn*D+D]
 			for k, v := range xi {
-				g := 2 * (v - xj[k]) * c.da[e]
+				g := float64(2 * (v - xj[k]) * c.da[e])
 				dX[p*D+k] += g
 				dX[qn*D+k] -= g
 			}

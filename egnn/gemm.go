@@ -3,27 +3,52 @@ package egnn
 import (
 	"github.com/idem-project/idem/asm"
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// lin is one dense weight block W (out×in, row-major with leading dimension
-// ldw, PyTorch layout) and, for the native GEMM, its transpose wt (in×out).
-type lin struct {
-	w            []float64
-	ldw, in, out int
-	wt           []float64
+// flt is the working precision of a Workspace's activations.
+type flt interface{ float32 | float64 }
+
+// cvt converts src into dst element by element (len(dst) ≥ len(src)).
+func cvt[D, S flt](dst []D, src []S) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = D(v)
+	}
 }
 
-func newLin(w []float64, ldw, in, out int, native bool) lin {
-	l := lin{w: w[:(out-1)*ldw+in], ldw: ldw, in: in, out: out}
+// lin is one dense weight block W (out×in, row-major with leading dimension
+// ldw, PyTorch layout) and, for a native GEMM, its transpose wt (in×out).
+// In float64 w aliases the parameters; in float32 it is a rounded copy of
+// src, refreshed from the float64 master parameters.
+type lin[T flt] struct {
+	w            []T
+	ldw, in, out int
+	wt           []T
+	src          []float64 // float64 master (nil when w aliases it)
+}
+
+func newLin[T flt](w []float64, ldw, in, out int, native bool) lin[T] {
+	w = w[:(out-1)*ldw+in]
+	l := lin[T]{ldw: ldw, in: in, out: out}
+	if ww, ok := any(w).([]T); ok {
+		l.w = ww
+	} else {
+		l.w = make([]T, len(w))
+		l.src = w
+	}
 	if native {
-		l.wt = make([]float64, in*out)
+		l.wt = make([]T, in*out)
 	}
 	return l
 }
 
-// refresh copies W into its transpose after the parameters changed.
-func (l *lin) refresh() {
+// refresh re-reads W (and its transpose) after the parameters changed.
+func (l *lin[T]) refresh() {
+	if l.src != nil {
+		cvt(l.w, l.src)
+	}
 	if l.wt == nil {
 		return
 	}
@@ -35,49 +60,94 @@ func (l *lin) refresh() {
 	}
 }
 
-// gemmer routes the three products of a dense layer to asm.Impl.Gemm when
-// it is native and to gonum's blas64 otherwise.
-type gemmer struct {
-	im     *asm.Impl
-	native bool
+// gemmer routes the three products of a dense layer to the native GEMM of
+// the precision (asm.Impl.Gemm or asm.Impl.Sgemm) when there is one, and to
+// gonum's blas64 or blas32 otherwise.
+type gemmer[T flt] struct {
+	// native is the C += A·B kernel (Gemm's conventions), or nil.
+	native func(m, n, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int)
+	// blas is C += op(A)·op(B) through gonum, for A m×k, B k×n after op.
+	blas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)
+	// silu is the precision's asm SiLU.
+	silu func(s, g, z []T)
 }
 
-func gen(rows, cols, stride int, d []float64) blas64.General {
-	return blas64.General{Rows: rows, Cols: cols, Stride: stride, Data: d[:(rows-1)*stride+cols]}
+func newGemmer[T flt](im *asm.Impl) gemmer[T] {
+	var g gemmer[T]
+	switch gg := any(&g).(type) {
+	case *gemmer[float64]:
+		if im.GemmNative() {
+			gg.native = im.Gemm
+		}
+		gg.blas = blas64Gemm
+		gg.silu = im.SiLU
+	case *gemmer[float32]:
+		if im.SgemmNative() {
+			gg.native = im.Sgemm
+		}
+		gg.blas = blas32Gemm
+		gg.silu = im.SiLUF32
+	}
+	return g
+}
+
+func dims(t blas.Transpose, rows, cols int) (int, int) {
+	if t == blas.Trans {
+		return cols, rows
+	}
+	return rows, cols
+}
+
+func blas64Gemm(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	ar, ac := dims(tA, m, k)
+	br, bc := dims(tB, k, n)
+	blas64.Gemm(tA, tB, 1,
+		blas64.General{Rows: ar, Cols: ac, Stride: lda, Data: a[:(ar-1)*lda+ac]},
+		blas64.General{Rows: br, Cols: bc, Stride: ldb, Data: b[:(br-1)*ldb+bc]},
+		1, blas64.General{Rows: m, Cols: n, Stride: ldc, Data: c[:(m-1)*ldc+n]})
+}
+
+func blas32Gemm(tA, tB blas.Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	ar, ac := dims(tA, m, k)
+	br, bc := dims(tB, k, n)
+	blas32.Gemm(tA, tB, 1,
+		blas32.General{Rows: ar, Cols: ac, Stride: lda, Data: a[:(ar-1)*lda+ac]},
+		blas32.General{Rows: br, Cols: bc, Stride: ldb, Data: b[:(br-1)*ldb+bc]},
+		1, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: c[:(m-1)*ldc+n]})
 }
 
 // fwd: C[m×out] += A[m×in]·Wᵀ.
-func (g gemmer) fwd(m int, a []float64, lda int, l *lin, c []float64, ldc int) {
+func (g *gemmer[T]) fwd(m int, a []T, lda int, l *lin[T], c []T, ldc int) {
 	if m == 0 {
 		return
 	}
-	if g.native {
-		g.im.Gemm(m, l.out, l.in, a, lda, 1, l.wt, l.out, c, ldc)
+	if g.native != nil {
+		g.native(m, l.out, l.in, a, lda, 1, l.wt, l.out, c, ldc)
 		return
 	}
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, gen(m, l.in, lda, a), gen(l.out, l.in, l.ldw, l.w), 1, gen(m, l.out, ldc, c))
+	g.blas(blas.NoTrans, blas.Trans, m, l.out, l.in, a, lda, l.w, l.ldw, c, ldc)
 }
 
 // bwdIn: dA[m×in] += dC[m×out]·W.
-func (g gemmer) bwdIn(m int, dc []float64, lddc int, l *lin, da []float64, ldda int) {
+func (g *gemmer[T]) bwdIn(m int, dc []T, lddc int, l *lin[T], da []T, ldda int) {
 	if m == 0 {
 		return
 	}
-	if g.native {
-		g.im.Gemm(m, l.in, l.out, dc, lddc, 1, l.w, l.ldw, da, ldda)
+	if g.native != nil {
+		g.native(m, l.in, l.out, dc, lddc, 1, l.w, l.ldw, da, ldda)
 		return
 	}
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, gen(m, l.out, lddc, dc), gen(l.out, l.in, l.ldw, l.w), 1, gen(m, l.in, ldda, da))
+	g.blas(blas.NoTrans, blas.NoTrans, m, l.in, l.out, dc, lddc, l.w, l.ldw, da, ldda)
 }
 
 // bwdW: dW[out×in] (leading dimension l.ldw) += dC[m×out]ᵀ·A[m×in].
-func (g gemmer) bwdW(m int, dc []float64, lddc int, a []float64, lda int, l *lin, dw []float64) {
+func (g *gemmer[T]) bwdW(m int, dc []T, lddc int, a []T, lda int, l *lin[T], dw []T) {
 	if m == 0 {
 		return
 	}
-	if g.native {
-		g.im.Gemm(l.out, l.in, m, dc, 1, lddc, a, lda, dw, l.ldw)
+	if g.native != nil {
+		g.native(l.out, l.in, m, dc, 1, lddc, a, lda, dw, l.ldw)
 		return
 	}
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, gen(m, l.out, lddc, dc), gen(m, l.in, lda, a), 1, gen(l.out, l.in, l.ldw, dw))
+	g.blas(blas.Trans, blas.NoTrans, l.out, l.in, m, dc, lddc, a, lda, dw, l.ldw)
 }

@@ -5,7 +5,7 @@ import "math"
 // tangentChunk propagates the input tangent v (nc·N·D) forward through the
 // activations kept by forwardChunk(…, keep=true) and writes the output
 // tangent (∂s/∂x)·v into jv.
-func (ws *Workspace) tangentChunk(c *chunk, nc int, v, jv []float64) {
+func (ws *Workspace) tangentChunk(pr *prec[float64], c *chunk[float64], nc int, v, jv []float64) {
 	cfg := ws.m.cfg
 	N, D, F, L := cfg.N, cfg.D, cfg.Hidden, cfg.Layers
 	n1 := N - 1
@@ -40,17 +40,17 @@ func (ws *Workspace) tangentChunk(c *chunk, nc int, v, jv []float64) {
 		}
 	}
 	for l := 0; l < L; l++ {
-		lw := &ws.lw[l]
+		lw := &pr.lw[l]
 		xl := c.xs[l][:NN*D]
-		z1, g1, z2, g2, z3, g3 := c.z1[l], c.g1[l], c.z2[l], c.g2[l], c.z3[l], c.g3[l]
+		s1, g1, s2, g2, s3, g3 := c.s1[l], c.g1[l], c.s2[l], c.g2[l], c.s3[l], c.g3[l]
 		att, phi, rr := c.att[l], c.phi[l], c.r[l]
 		last := l == L-1
 		zeroH := l == 0 // ḣ⁰ = 0: t carries no tangent
 		if !zeroH {
 			clear(c.U[:NN*F])
 			clear(c.V[:NN*F])
-			ws.gm.fwd(NN, thc, F2, &lw.m1a, c.U, F)
-			ws.gm.fwd(NN, thc, F2, &lw.m1b, c.V, F)
+			pr.gm.fwd(NN, thc, F2, &lw.m1a, c.U, F)
+			pr.gm.fwd(NN, thc, F2, &lw.m1b, c.V, F)
 		}
 		wr, wat := lw.wr[:F], lw.wat[:F]
 		// ż1 → ṡ1 in tA
@@ -72,38 +72,38 @@ func (ws *Workspace) tangentChunk(c *chunk, nc int, v, jv []float64) {
 				}
 				dr *= 2
 				da := c.tda[e]
-				zr, gr := z1[e*F:e*F+F], g1[e*F:e*F+F]
+				sr, gr := s1[e*F:e*F+F], g1[e*F:e*F+F]
 				ds := c.tA[e*F : e*F+F]
 				if zeroH {
 					for f := range ds {
-						ds[f] = (wr[f]*dr + wat[f]*da) * silup(zr[f], gr[f])
+						ds[f] = (wr[f]*dr + wat[f]*da) * silups(sr[f], gr[f])
 					}
 				} else {
 					up, vq := c.U[p*F:p*F+F], c.V[q*F:q*F+F]
 					for f := range ds {
-						ds[f] = (up[f] + vq[f] + wr[f]*dr + wat[f]*da) * silup(zr[f], gr[f])
+						ds[f] = (up[f] + vq[f] + wr[f]*dr + wat[f]*da) * silups(sr[f], gr[f])
 					}
 				}
 			}
 		}
 		// ż2 = W_m2·ṡ1 → tB; ṁ' → tC
 		clear(c.tB[:E*F])
-		ws.gm.fwd(E, c.tA, F, &lw.m2, c.tB, F)
+		pr.gm.fwd(E, c.tA, F, &lw.m2, c.tB, F)
 		wa := lw.wa[:F]
 		for e := 0; e < E; e++ {
-			zr, gr := z2[e*F:e*F+F], g2[e*F:e*F+F]
+			sr, gr := s2[e*F:e*F+F], g2[e*F:e*F+F]
 			dz := c.tB[e*F : e*F+F]
 			dmp := c.tC[e*F : e*F+F]
 			s := 0.0
 			for f := range dz {
-				dm := dz[f] * silup(zr[f], gr[f])
+				dm := dz[f] * silups(sr[f], gr[f])
 				dz[f] = dm
 				s += wa[f] * dm
 			}
 			av := att[e]
 			datt := av * (1 - av) * s
 			for f := range dmp {
-				dmp[f] = dz[f]*av + zr[f]*gr[f]*datt
+				dmp[f] = dz[f]*av + sr[f]*datt
 			}
 		}
 		if !last {
@@ -119,7 +119,7 @@ func (ws *Workspace) tangentChunk(c *chunk, nc int, v, jv []float64) {
 		}
 		// ż3 = W_x·ṁ' → tB; φ̇ and ẋ
 		clear(c.tB[:E*F])
-		ws.gm.fwd(E, c.tC, F, &lw.x, c.tB, F)
+		pr.gm.fwd(E, c.tC, F, &lw.x, c.tB, F)
 		wo := lw.wo[:F]
 		copy(txn, tx)
 		for p := 0; p < NN; p++ {
@@ -134,11 +134,11 @@ func (ws *Workspace) tangentChunk(c *chunk, nc int, v, jv []float64) {
 					e--
 				}
 				q := base + j
-				zr, gr := z3[e*F:e*F+F], g3[e*F:e*F+F]
+				sr, gr := s3[e*F:e*F+F], g3[e*F:e*F+F]
 				dz := c.tB[e*F : e*F+F]
 				s := 0.0
 				for f := range dz {
-					s += wo[f] * dz[f] * silup(zr[f], gr[f])
+					s += wo[f] * dz[f] * silups(sr[f], gr[f])
 				}
 				ph := phi[e]
 				dphi := (1 - ph*ph) * s
@@ -164,7 +164,7 @@ func (ws *Workspace) tangentChunk(c *chunk, nc int, v, jv []float64) {
 		// ḣ' = ḣ + W_h2·(SiLU'(z4)·W_h1[ḣ; ȧgg])
 		dz4 := c.dz4[:NN*F]
 		clear(dz4)
-		ws.gm.fwd(NN, thc, F2, &lw.h1, dz4, F)
+		pr.gm.fwd(NN, thc, F2, &lw.h1, dz4, F)
 		z4, g4 := c.z4[l], c.g4[l]
 		for k := range dz4 {
 			dz4[k] *= silup(z4[k], g4[k])
@@ -176,7 +176,7 @@ func (ws *Workspace) tangentChunk(c *chunk, nc int, v, jv []float64) {
 				copy(thc2[p*F2:p*F2+F], thc[p*F2:p*F2+F])
 			}
 		}
-		ws.gm.fwd(NN, dz4, F, &lw.h2, thc2, F2)
+		pr.gm.fwd(NN, dz4, F, &lw.h2, thc2, F2)
 		thc, thc2 = thc2, thc
 	}
 	// (∂s/∂x)·v = P(ẋ^L − v)

@@ -8,25 +8,131 @@ import (
 	"github.com/idem-project/idem/engine"
 )
 
-// chunkEdges is the target number of edges per chunk: a chunk's edge block
-// of 128-wide rows (about 300 KiB per array) stays in L2 between the
-// elementwise passes and the GEMMs that consume it.
-const chunkEdges = 300
+// chunkEdges64 and chunkEdges32 are the target numbers of edges per chunk in
+// float64 and float32. A float64 chunk's edge block of 128-wide rows (about
+// 300 KiB per array) stays in L2 between the elementwise passes and the
+// GEMMs that consume it. Float32 chunks are larger, so that the node
+// products (m = configurations·N rows) and the weight gradients (depth =
+// edges) run at full tile efficiency; measured on LJ-13, see bench/egnn.go.
+const (
+	chunkEdges64 = 300
+	chunkEdges32 = 640
+)
 
 // maxGroups bounds the number of gradient groups: a batch's chunks are
 // split into at most this many contiguous groups, each accumulating its
 // parameter gradients into its own buffer (reduced in group order).
 const maxGroups = 8
 
+// Precision selects the arithmetic of a Workspace's activations and
+// gradients. Parameters are always the model's float64 set.
+type Precision int
+
+const (
+	// Float64 is the default and the oracle.
+	Float64 Precision = iota
+	// Float32 runs Forward, Backward and ForwardBackward in float32 (asm
+	// SGEMM and SiLU) on a rounded copy of the parameters, accumulating
+	// parameter gradients per group in float32 and reducing them into the
+	// float64 Params().Grad. Against Float64 it agrees to about 1e-4
+	// relative (see TestFloat32MatchesFloat64). JVP and Divergence always
+	// run in float64.
+	Float32
+)
+
+func (p Precision) String() string {
+	switch p {
+	case Float64:
+		return "f64"
+	case Float32:
+		return "f32"
+	}
+	return fmt.Sprintf("Precision(%d)", int(p))
+}
+
 // layerW is one layer's weights as the kernels use them.
-type layerW struct {
+type layerW[T flt] struct {
 	idx                layerIdx
-	m1a, m1b, m2, x    lin
-	h1, h2             lin
-	b1, b2, wa, bx, wo []float64
-	bh1, bh2           []float64
-	ba                 float64
-	wr, wat            []float64 // contiguous copies of W_m1's columns 2F (r) and 2F+1 (a)
+	m1a, m1b, m2, x    lin[T]
+	h1, h2             lin[T]
+	b1, b2, wa, bx, wo []T
+	bh1, bh2           []T
+	ba                 T
+	wr, wat            []T // contiguous copies of W_m1's columns 2F (r) and 2F+1 (a)
+	// float32 only: the float64 sources of b1, b2, wa, bx, wo, bh1, bh2
+	src [][]float64
+}
+
+// vecs lists the bias-like vectors in the order of layerW.src.
+func (lw *layerW[T]) vecs() [7]*[]T {
+	return [7]*[]T{&lw.b1, &lw.b2, &lw.wa, &lw.bx, &lw.wo, &lw.bh1, &lw.bh2}
+}
+
+// prec is a Workspace's state in one precision: weights in kernel layout,
+// per-worker chunk scratch and per-group gradient buffers.
+type prec[T flt] struct {
+	gm  gemmer[T]
+	cpc int // configurations per chunk
+	lw  []layerW[T]
+	scr []*chunk[T]
+	gg  [][]T // per-group gradient buffers (allocated on first backward)
+}
+
+func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int) *prec[T] {
+	cfg := m.cfg
+	N, F := cfg.N, cfg.Hidden
+	pr := &prec[T]{gm: newGemmer[T](m.im)}
+	pr.cpc = max(1, min(maxBatch, chunkEdges/(N*(N-1))))
+	nat := pr.gm.native != nil
+	ps := m.ps
+	for _, li := range m.layers {
+		w1 := ps.W(li.m1w)
+		lw := layerW[T]{idx: li,
+			m1a: newLin[T](w1, 2*F+2, F, F, nat),
+			m1b: newLin[T](w1[F:], 2*F+2, F, F, nat),
+			m2:  newLin[T](ps.W(li.m2w), F, F, F, nat),
+			x:   newLin[T](ps.W(li.xw), F, F, F, nat),
+			h1:  newLin[T](ps.W(li.h1w), 2*F, 2*F, F, nat),
+			h2:  newLin[T](ps.W(li.h2w), F, F, F, nat),
+			wr:  make([]T, F), wat: make([]T, F),
+		}
+		srcs := [][]float64{ps.W(li.m1b), ps.W(li.m2b), ps.W(li.aw), ps.W(li.xb), ps.W(li.xo), ps.W(li.h1b), ps.W(li.h2b)}
+		for k, dst := range lw.vecs() {
+			if v, ok := any(srcs[k]).([]T); ok {
+				*dst = v // float64: alias the parameters
+				continue
+			}
+			*dst = make([]T, len(srcs[k]))
+			lw.src = srcs
+		}
+		pr.lw = append(pr.lw, lw)
+	}
+	for w := 0; w < workers; w++ {
+		pr.scr = append(pr.scr, newChunk[T](cfg, pr.cpc))
+	}
+	return pr
+}
+
+// refresh re-reads the parameters into the kernels' layouts.
+func (pr *prec[T]) refresh(m *Model) {
+	F := m.cfg.Hidden
+	for l := range pr.lw {
+		lw := &pr.lw[l]
+		for _, li := range []*lin[T]{&lw.m1a, &lw.m1b, &lw.m2, &lw.x, &lw.h1, &lw.h2} {
+			li.refresh()
+		}
+		if lw.src != nil {
+			for k, dst := range lw.vecs() {
+				cvt(*dst, lw.src[k])
+			}
+		}
+		w1 := m.ps.W(lw.idx.m1w)
+		for f := 0; f < F; f++ {
+			lw.wr[f] = T(w1[f*(2*F+2)+2*F])
+			lw.wat[f] = T(w1[f*(2*F+2)+2*F+1])
+		}
+		lw.ba = T(m.ps.W(lw.idx.ab)[0])
+	}
 }
 
 // Workspace evaluates a Model on batches of up to maxBatch configurations.
@@ -36,12 +142,10 @@ type layerW struct {
 type Workspace struct {
 	m        *Model
 	pool     *engine.Pool
-	gm       gemmer
 	maxBatch int
-	cpc      int // configurations per chunk
-	lw       []layerW
-	scr      []*chunk    // per worker
-	gg       [][]float64 // per-group gradient buffers (allocated on first backward)
+	prec     Precision
+	p64      *prec[float64] // Float64 workspaces, and JVP/Divergence (lazily) in Float32 ones
+	p32      *prec[float32] // Float32 workspaces
 
 	// inputs of the last Forward, for Backward
 	lastX, lastT []float64
@@ -49,62 +153,46 @@ type Workspace struct {
 	lastDOut     []float64
 }
 
-// NewWorkspace returns a workspace for batches of at most maxBatch
+// NewWorkspace returns a float64 workspace for batches of at most maxBatch
 // configurations, parallelised over pool (nil: a one-worker pool).
 func (m *Model) NewWorkspace(maxBatch int, pool *engine.Pool) (*Workspace, error) {
+	return m.NewWorkspacePrec(maxBatch, pool, Float64)
+}
+
+// NewWorkspacePrec is NewWorkspace with an explicit precision.
+func (m *Model) NewWorkspacePrec(maxBatch int, pool *engine.Pool, p Precision) (*Workspace, error) {
 	if maxBatch < 1 {
 		return nil, fmt.Errorf("egnn: maxBatch = %d, need at least 1", maxBatch)
+	}
+	if p != Float64 && p != Float32 {
+		return nil, fmt.Errorf("egnn: unknown precision %v", p)
 	}
 	if pool == nil {
 		pool = engine.NewPool(1)
 	}
-	cfg := m.cfg
-	N, F := cfg.N, cfg.Hidden
-	ws := &Workspace{m: m, pool: pool, maxBatch: maxBatch}
-	ws.gm = gemmer{im: m.im, native: m.im.GemmNative()}
-	ws.cpc = max(1, min(maxBatch, chunkEdges/(N*(N-1))))
-	ps := m.ps
-	for _, li := range m.layers {
-		nat := ws.gm.native
-		w1 := ps.W(li.m1w)
-		lw := layerW{idx: li,
-			m1a: newLin(w1, 2*F+2, F, F, nat),
-			m1b: newLin(w1[F:], 2*F+2, F, F, nat),
-			m2:  newLin(ps.W(li.m2w), F, F, F, nat),
-			x:   newLin(ps.W(li.xw), F, F, F, nat),
-			h1:  newLin(ps.W(li.h1w), 2*F, 2*F, F, nat),
-			h2:  newLin(ps.W(li.h2w), F, F, F, nat),
-			b1:  ps.W(li.m1b), b2: ps.W(li.m2b), wa: ps.W(li.aw), bx: ps.W(li.xb), wo: ps.W(li.xo),
-			bh1: ps.W(li.h1b), bh2: ps.W(li.h2b),
-			wr: make([]float64, F), wat: make([]float64, F),
-		}
-		ws.lw = append(ws.lw, lw)
+	ws := &Workspace{m: m, pool: pool, maxBatch: maxBatch, prec: p}
+	if p == Float32 {
+		ws.p32 = newPrec[float32](m, maxBatch, pool.Workers(), chunkEdges32)
+	} else {
+		ws.p64 = newPrec[float64](m, maxBatch, pool.Workers(), chunkEdges64)
 	}
-	for w := 0; w < pool.Workers(); w++ {
-		ws.scr = append(ws.scr, newChunk(cfg, ws.cpc))
-	}
-	d := cfg.Dim()
+	d := m.cfg.Dim()
 	ws.lastX = make([]float64, maxBatch*d)
 	ws.lastT = make([]float64, maxBatch)
 	ws.lastDOut = make([]float64, maxBatch*d)
 	return ws, nil
 }
 
-// refresh re-reads the parameters into the kernels' layouts.
-func (ws *Workspace) refresh() {
-	F := ws.m.cfg.Hidden
-	for l := range ws.lw {
-		lw := &ws.lw[l]
-		for _, li := range []*lin{&lw.m1a, &lw.m1b, &lw.m2, &lw.x, &lw.h1, &lw.h2} {
-			li.refresh()
-		}
-		w1 := ws.m.ps.W(lw.idx.m1w)
-		for f := 0; f < F; f++ {
-			lw.wr[f] = w1[f*(2*F+2)+2*F]
-			lw.wat[f] = w1[f*(2*F+2)+2*F+1]
-		}
-		lw.ba = ws.m.ps.W(lw.idx.ab)[0]
+// Precision returns the workspace's precision.
+func (ws *Workspace) Precision() Precision { return ws.prec }
+
+// f64 returns the float64 state, creating it on first use in a Float32
+// workspace (JVP and Divergence).
+func (ws *Workspace) f64() *prec[float64] {
+	if ws.p64 == nil {
+		ws.p64 = newPrec[float64](ws.m, ws.maxBatch, ws.pool.Workers(), chunkEdges64)
 	}
+	return ws.p64
 }
 
 func (ws *Workspace) check(b int, x, t []float64, bufs ...[]float64) error {
@@ -140,18 +228,27 @@ func (ws *Workspace) Forward(out, x, t []float64, b int) error {
 	copy(ws.lastX, x[:b*d])
 	copy(ws.lastT, t[:b])
 	ws.lastB = b
-	ws.refresh()
-	nch := (b + ws.cpc - 1) / ws.cpc
+	if ws.p32 != nil {
+		forwardBatch(ws, ws.p32, out, x, t, b)
+	} else {
+		forwardBatch(ws, ws.p64, out, x, t, b)
+	}
+	return nil
+}
+
+func forwardBatch[T flt](ws *Workspace, pr *prec[T], out, x, t []float64, b int) {
+	pr.refresh(ws.m)
+	d := ws.m.cfg.Dim()
+	nch := (b + pr.cpc - 1) / pr.cpc
 	ws.pool.For(nch, 1, func(w, lo, hi int) {
-		c := ws.scr[w]
+		c := pr.scr[w]
 		for k := lo; k < hi; k++ {
-			c0 := k * ws.cpc
-			nc := min(ws.cpc, b-c0)
-			ws.forwardChunk(c, nc, x[c0*d:], t[c0:], false)
-			copy(out[c0*d:(c0+nc)*d], c.out[:nc*d])
+			c0 := k * pr.cpc
+			nc := min(pr.cpc, b-c0)
+			forwardChunk(ws, pr, c, nc, x[c0*d:], t[c0:], false)
+			copy(out[c0*d:(c0+nc)*d], c.outF[:nc*d])
 		}
 	})
-	return nil
 }
 
 // Backward back-propagates dOut = ∂ℓ/∂s (b·N·D, for the b configurations of
@@ -190,32 +287,42 @@ func (ws *Workspace) ForwardBackward(out, x, t []float64, b int, grad LossGrad, 
 	if b == 0 {
 		return nil
 	}
-	ws.refresh()
+	if ws.p32 != nil {
+		forwardBackwardBatch(ws, ws.p32, out, x, t, b, grad, dX)
+	} else {
+		forwardBackwardBatch(ws, ws.p64, out, x, t, b, grad, dX)
+	}
+	return nil
+}
+
+func forwardBackwardBatch[T flt](ws *Workspace, pr *prec[T], out, x, t []float64, b int, grad LossGrad, dX []float64) {
+	pr.refresh(ws.m)
 	ps := ws.m.ps
 	d := ws.m.cfg.Dim()
-	nch := (b + ws.cpc - 1) / ws.cpc
+	nch := (b + pr.cpc - 1) / pr.cpc
 	ng := min(nch, maxGroups)
-	for len(ws.gg) < ng {
-		ws.gg = append(ws.gg, make([]float64, ps.Len()))
+	for len(pr.gg) < ng {
+		pr.gg = append(pr.gg, make([]T, ps.Len()))
 	}
 	ws.pool.For(ng, 1, func(w, glo, ghi int) {
-		c := ws.scr[w]
+		c := pr.scr[w]
 		for g := glo; g < ghi; g++ {
-			gb := ws.gg[g]
+			gb := pr.gg[g]
 			clear(gb)
 			for k := g * nch / ng; k < (g+1)*nch/ng; k++ {
-				c0 := k * ws.cpc
-				nc := min(ws.cpc, b-c0)
-				ws.forwardChunk(c, nc, x[c0*d:], t[c0:], true)
+				c0 := k * pr.cpc
+				nc := min(pr.cpc, b-c0)
+				forwardChunk(ws, pr, c, nc, x[c0*d:], t[c0:], true)
 				if out != nil {
-					copy(out[c0*d:(c0+nc)*d], c.out[:nc*d])
+					copy(out[c0*d:(c0+nc)*d], c.outF[:nc*d])
 				}
-				grad(c0, c0+nc, c.out[:nc*d], c.dOut[:nc*d])
+				grad(c0, c0+nc, c.outF[:nc*d], c.dOutF[:nc*d])
+				cvt(c.dOut, c.dOutF[:nc*d])
 				var dx []float64
 				if dX != nil {
 					dx = dX[c0*d : (c0+nc)*d]
 				}
-				ws.backwardChunk(c, nc, t[c0:], gb, dx)
+				backwardChunk(ws, pr, c, nc, t[c0:], gb, dx)
 			}
 		}
 	})
@@ -224,12 +331,11 @@ func (ws *Workspace) ForwardBackward(out, x, t []float64, b int, grad LossGrad, 
 	ws.pool.For(np, 1<<14, func(_, lo, hi int) {
 		dst := ps.Grad[lo:hi]
 		for g := 0; g < ng; g++ {
-			for i, v := range ws.gg[g][lo:hi] {
-				dst[i] += v
+			for i, v := range pr.gg[g][lo:hi] {
+				dst[i] += float64(v)
 			}
 		}
 	})
-	return nil
 }
 
 // JVP writes the scores into out (when not nil) and the input-Jacobian
@@ -242,19 +348,20 @@ func (ws *Workspace) JVP(out, jv, x, t, v []float64, b int) error {
 	if jv == nil || v == nil {
 		return errors.New("egnn: nil jv or v")
 	}
-	ws.refresh()
+	pr := ws.f64()
+	pr.refresh(ws.m)
 	d := ws.m.cfg.Dim()
-	nch := (b + ws.cpc - 1) / ws.cpc
+	nch := (b + pr.cpc - 1) / pr.cpc
 	ws.pool.For(nch, 1, func(w, lo, hi int) {
-		c := ws.scr[w]
+		c := pr.scr[w]
 		for k := lo; k < hi; k++ {
-			c0 := k * ws.cpc
-			nc := min(ws.cpc, b-c0)
-			ws.forwardChunk(c, nc, x[c0*d:], t[c0:], true)
+			c0 := k * pr.cpc
+			nc := min(pr.cpc, b-c0)
+			forwardChunk(ws, pr, c, nc, x[c0*d:], t[c0:], true)
 			if out != nil {
-				copy(out[c0*d:(c0+nc)*d], c.out[:nc*d])
+				copy(out[c0*d:(c0+nc)*d], c.outF[:nc*d])
 			}
-			ws.tangentChunk(c, nc, v[c0*d:(c0+nc)*d], jv[c0*d:(c0+nc)*d])
+			ws.tangentChunk(pr, c, nc, v[c0*d:(c0+nc)*d], jv[c0*d:(c0+nc)*d])
 		}
 	})
 	return nil
@@ -270,17 +377,18 @@ func (ws *Workspace) Divergence(out, div, x, t []float64, b int) error {
 	if len(div) < b {
 		return fmt.Errorf("egnn: len(div) = %d < b = %d", len(div), b)
 	}
-	ws.refresh()
+	pr := ws.f64()
+	pr.refresh(ws.m)
 	d := ws.m.cfg.Dim()
-	nch := (b + ws.cpc - 1) / ws.cpc
+	nch := (b + pr.cpc - 1) / pr.cpc
 	ws.pool.For(nch, 1, func(w, lo, hi int) {
-		c := ws.scr[w]
+		c := pr.scr[w]
 		for k := lo; k < hi; k++ {
-			c0 := k * ws.cpc
-			nc := min(ws.cpc, b-c0)
-			ws.forwardChunk(c, nc, x[c0*d:], t[c0:], true)
+			c0 := k * pr.cpc
+			nc := min(pr.cpc, b-c0)
+			forwardChunk(ws, pr, c, nc, x[c0*d:], t[c0:], true)
 			if out != nil {
-				copy(out[c0*d:(c0+nc)*d], c.out[:nc*d])
+				copy(out[c0*d:(c0+nc)*d], c.outF[:nc*d])
 			}
 			v, jv := c.tv[:nc*d], c.tjv[:nc*d]
 			clear(div[c0 : c0+nc])
@@ -289,7 +397,7 @@ func (ws *Workspace) Divergence(out, div, x, t []float64, b int) error {
 				for cc := 0; cc < nc; cc++ {
 					v[cc*d+q] = 1
 				}
-				ws.tangentChunk(c, nc, v, jv)
+				ws.tangentChunk(pr, c, nc, v, jv)
 				for cc := 0; cc < nc; cc++ {
 					div[c0+cc] += jv[cc*d+q]
 				}
@@ -299,4 +407,4 @@ func (ws *Workspace) Divergence(out, div, x, t []float64, b int) error {
 	return nil
 }
 
-func sigm(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+func sigm[T flt](z T) T { return T(1 / (1 + math.Exp(-float64(z)))) }

@@ -83,29 +83,37 @@ func (s *Stream) Norm() float64 {
 		if uint64(abs64(hz)) < zig.k[iz] {
 			return float64(hz) * zig.w[iz]
 		}
-		if v, ok := zigSlow(s, float64(hz)*zig.w[iz], int(iz), hz > 0); ok {
-			return v
+		if iz == 0 {
+			for {
+				if v, ok := zigTail(s.Float64(), s.Float64(), hz > 0); ok {
+					return v
+				}
+			}
+		}
+		if x := float64(hz) * zig.w[iz]; zigWedge(x, int(iz), s.Float64()) {
+			return x
 		}
 	}
 }
 
-// zigSlow handles a draw outside layer iz's inner rectangle: the tail
-// beyond r for layer 0 (Marsaglia's exponential method), otherwise the
-// wedge test for x. It reports false when x is rejected.
-func zigSlow[S interface{ Float64() float64 }](s S, x float64, iz int, positive bool) (float64, bool) {
-	if iz == 0 {
-		for {
-			tx := -math.Log(1-s.Float64()) / zigR
-			ty := -math.Log(1 - s.Float64())
-			if ty+ty >= tx*tx {
-				if positive {
-					return zigR + tx, true
-				}
-				return -zigR - tx, true
-			}
-		}
+// zigTail makes one attempt at a value in the tail beyond r (Marsaglia's
+// exponential method) from two uniforms in [0, 1).
+func zigTail(u1, u2 float64, positive bool) (float64, bool) {
+	tx := -math.Log(1-u1) / zigR
+	ty := -math.Log(1 - u2)
+	if ty+ty < tx*tx {
+		return 0, false
 	}
-	return x, zig.f[iz]+s.Float64()*(zig.f[iz-1]-zig.f[iz]) < math.Exp(-0.5*x*x)
+	if positive {
+		return zigR + tx, true
+	}
+	return -zigR - tx, true
+}
+
+// zigWedge reports whether x, drawn in layer iz ≥ 1 outside its inner
+// rectangle, lies under the density, given a uniform u in [0, 1).
+func zigWedge(x float64, iz int, u float64) bool {
+	return zig.f[iz]+u*(zig.f[iz-1]-zig.f[iz]) < math.Exp(-0.5*x*x)
 }
 
 func abs64(v int64) int64 {
@@ -220,8 +228,15 @@ func (x *xoshiro) Float64() float64 { return float64(x.next()>>11) * 0x1p-53 }
 func (s *xoshiro) norm32Slow(hz, iz int32) float64 {
 	z := zig
 	for {
-		if v, ok := zigSlow(s, float64(hz)*z.w32[iz], int(iz), hz > 0); ok {
-			return v
+		if iz == 0 {
+			for {
+				if v, ok := zigTail(s.Float64(), s.Float64(), hz > 0); ok {
+					return v
+				}
+			}
+		}
+		if x := float64(hz) * z.w32[iz]; zigWedge(x, int(iz), s.Float64()) {
+			return x
 		}
 		hz = int32(s.next())
 		iz = hz & (zigLayers - 1)

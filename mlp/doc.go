@@ -22,16 +22,22 @@
 // [out][in] as in PyTorch's nn.Linear, stored in one param.Set. Matrix
 // products go through asm.Gemm when the implementation (asm.Default(), or
 // Model.SetImpl) has a native one, using transposed weight copies refreshed
-// on every forward call; otherwise through gonum's blas64 Dgemm, tiled so
-// that each call is serial. Batch rows are spread over an engine.Pool.
+// on every forward call (narrow layers padded with zero columns to asm.Gemm's
+// 8-column tile) and, for the weight gradients, the unit's columns of ∂L/∂a
+// packed as rows so that asm.Gemm reads A row-major; otherwise through
+// gonum's blas64 Dgemm, tiled so that each call is serial. GELU and GELU′
+// come from one asm.GELU call per row chunk and layer (GELU′ is kept for
+// the backward and tangent passes). Batch rows are spread over an
+// engine.Pool.
 //
 // Determinism: forward and input-gradient values for a row depend only on
 // that row; parameter gradients are computed per output feature as one sum
 // over the batch in row order. Results are therefore bit-identical for any
 // number of workers.
 //
-// Measured (AMD EPYC Zen 3, 2 cores shared with other jobs, so noisy):
-// gonum's Dgemm reaches roughly 3–7 GFLOP/s at 512×128×384 and 512×128×128,
-// well under the ~39 GFLOP/s AVX2 FMA peak of one core at 2.45 GHz; see
-// bench.MLPCases (group Dgemm) to re-measure.
+// Measured (AMD EPYC Zen 3, 2 cores shared with other jobs, so noisy): see
+// bench.MLPCases, groups TrainStep and Dgemm (asm.Gemm at the network's
+// shapes as a fraction of the FMA peak measured in the same process).
+// asm.Gemm runs its row-major (nn) case markedly faster than its transposed-A
+// (tn) case, hence the packing for the weight gradients.
 package mlp

@@ -14,10 +14,12 @@ import (
 // either (every output element is computed by the same sequence of
 // operations whatever the split), so they are tuning knobs only.
 const (
-	rowGrain  = 60 // batch rows per chunk (a multiple of asm.Gemm's 6-row tile)
-	unitRows  = 24 // output features per parameter-gradient unit (ditto)
-	invSqrt2  = 0.70710678118654752440
-	invSqrt2π = 0.39894228040143267794
+	rowGrain = 60  // batch rows per chunk (a multiple of asm.Gemm's 6-row tile)
+	unitRows = 24  // output features per parameter-gradient unit (ditto)
+	unitCols = 128 // input features per asm.Gemm call in a gradient unit: a
+	// 128×128 panel of the layer input (128 KiB) stays in L2 across row tiles
+	gemmMR = 6 // asm.Gemm's register tile: rows…
+	gemmNR = 8 // …and columns
 )
 
 // gradUnit is one piece of the parameter-gradient phase: output features
@@ -39,20 +41,22 @@ type Model struct {
 	wIdx   []int     // weight tensor per layer 0…Blocks+1
 	bIdx   []int     // bias tensor per layer
 	units  []gradUnit
-	wT     [][]float64 // transposed weights [in][out], native GEMM path only
+	wT     [][]float64 // transposed weights [in][ldT(l)], native GEMM path only
+	packA  [][]float64 // per worker: a unit's ∂L/∂a columns, transposed (native path)
+	packC  [][]float64 // per worker: a padded 6-row gradient tile (native path)
+	oPad   []float64   // [cap][8]: the output layer's padded result (native path)
 
 	// Activations and scratch, capacity rows each; grown on demand.
 	cap   int
 	batch int // rows of the last Forward; 0 before any
 	z     []float64
 	pre   [][]float64 // per hidden layer 0…Blocks: pre-activation a = Wx + b
-	cdf   [][]float64 // Φ(a)
+	gd    [][]float64 // GELU′(a), from asm.GELU with the activation
 	h     [][]float64 // hidden state after layer ℓ
 	dpre  [][]float64 // ∂L/∂a per hidden layer
 	dh    []float64
 	dz    []float64
-	gp    [][]float64 // GELU′(a) for the tangent passes
-	tz    []float64   // tangent of z (InDim·EmbedSize columns)
+	tz    []float64 // tangent of z (InDim·EmbedSize columns)
 	th    []float64
 	tp    []float64
 
@@ -109,15 +113,14 @@ func New(cfg Config, seed uint64, pool *engine.Pool) (*Model, error) {
 	m.SetImpl(im)
 
 	m.pre = make([][]float64, L+1)
-	m.cdf = make([][]float64, L+1)
+	m.gd = make([][]float64, L+1)
 	m.h = make([][]float64, L+1)
 	m.dpre = make([][]float64, L+1)
-	m.gp = make([][]float64, L+1)
 	m.fwdFn = func(_, lo, hi int) { m.forwardRows(lo, hi) }
 	m.bwdFn = func(_, lo, hi int) { m.backwardRows(lo, hi) }
-	m.gradFn = func(_, lo, hi int) {
+	m.gradFn = func(w, lo, hi int) {
 		for u := lo; u < hi; u++ {
-			m.gradUnit(m.units[u])
+			m.gradUnit(w, m.units[u])
 		}
 	}
 	m.divFn = func(_, lo, hi int) { m.divRows(lo, hi) }
@@ -130,12 +133,33 @@ func New(cfg Config, seed uint64, pool *engine.Pool) (*Model, error) {
 // Results differ between implementations only by rounding.
 func (m *Model) SetImpl(im *asm.Impl) {
 	m.mm = gemm{impl: blas64.Implementation(), im: im, native: im.GemmNative()}
-	m.wT = nil
+	m.wT, m.packA, m.packC, m.oPad = nil, nil, nil, nil
 	if m.mm.native {
-		for i := range m.wIdx {
-			m.wT = append(m.wT, make([]float64, m.Params.Tensors[m.wIdx[i]].Size))
+		for l := range m.wIdx {
+			m.wT = append(m.wT, make([]float64, m.Params.Tensors[m.wIdx[l]].Shape[1]*m.ldT(l)))
+		}
+		c := m.cfg
+		for range m.pool.Workers() {
+			m.packA = append(m.packA, nil) // sized by ensure
+			m.packC = append(m.packC, make([]float64, gemmMR*max(c.EmbedDim(), c.Width)))
+		}
+		if m.cap > 0 {
+			m.ensurePack()
 		}
 	}
+}
+
+// ldT is the leading dimension of wT[l]: the layer's output count, padded
+// with zero columns to a whole register tile for narrow layers (the output
+// layer), so that asm.Gemm never takes its scalar path there.
+func (m *Model) ldT(l int) int { return max(m.Params.Tensors[m.wIdx[l]].Shape[0], gemmNR) }
+
+// ensurePack sizes the native path's per-worker scratch for m.cap rows.
+func (m *Model) ensurePack() {
+	for w := range m.packA {
+		m.packA[w] = make([]float64, max(unitRows, gemmMR)*m.cap)
+	}
+	m.oPad = make([]float64, m.cap*gemmNR)
 }
 
 // refreshWT copies the weights into their transposes (native path only).
@@ -143,23 +167,34 @@ func (m *Model) refreshWT() {
 	for l, wt := range m.wT {
 		t := m.Params.Tensors[m.wIdx[l]]
 		nout, nin := t.Shape[0], t.Shape[1]
+		ld := m.ldT(l)
 		w := m.Params.W(m.wIdx[l])
 		for o := 0; o < nout; o++ {
 			row := w[o*nin : (o+1)*nin]
 			for i, v := range row {
-				wt[i*nout+o] = v
+				wt[i*ld+o] = v
 			}
 		}
 	}
 }
 
-// linear computes out = in·W_l[:, k0:k0+kn]ᵀ for n rows (no bias): in has
-// leading dimension lda, out has ldo.
-func (m *Model) linear(n, l int, in []float64, lda, k0, kn int, out []float64, ldo int) {
+// linear computes out = in·W_l[:, k0:k0+kn]ᵀ for rows lo…lo+n−1 (no bias):
+// in (starting at row lo) has leading dimension lda, out has ldo.
+func (m *Model) linear(lo, n, l int, in []float64, lda, k0, kn int, out []float64, ldo int) {
 	t := m.Params.Tensors[m.wIdx[l]]
 	nout, nin := t.Shape[0], t.Shape[1]
 	if m.mm.native {
-		m.mm.nn(n, nout, kn, in, lda, m.wT[l][k0*nout:], nout, 0, out, ldo)
+		ld := m.ldT(l)
+		if ld == nout {
+			m.mm.nn(n, nout, kn, in, lda, m.wT[l][k0*ld:], ld, 0, out, ldo)
+			return
+		}
+		// Narrow layer: a whole-tile product into the padded rows of oPad.
+		pad := m.oPad[lo*ld : (lo+n)*ld]
+		m.mm.nn(n, ld, kn, in, lda, m.wT[l][k0*ld:], ld, 0, pad, ld)
+		for r := 0; r < n; r++ {
+			copy(out[r*ldo:r*ldo+nout], pad[r*ld:r*ld+nout])
+		}
 		return
 	}
 	m.mm.nt(n, nout, kn, in, lda, m.Params.W(m.wIdx[l])[k0:], nin, 0, out, ldo)
@@ -204,12 +239,14 @@ func (m *Model) ensure(b int) {
 	m.z = make([]float64, b*c.EmbedDim())
 	for l := range m.pre {
 		m.pre[l] = make([]float64, b*w)
-		m.cdf[l] = make([]float64, b*w)
+		m.gd[l] = make([]float64, b*w)
 		m.h[l] = make([]float64, b*w)
 		m.dpre[l] = make([]float64, b*w)
-		m.gp[l] = nil // allocated by the tangent passes when needed
 	}
 	m.dh = make([]float64, b*w)
+	if m.mm.native {
+		m.ensurePack()
+	}
 	m.dz = nil
 	m.tz, m.th, m.tp = nil, nil, nil
 }
@@ -223,9 +260,6 @@ func (m *Model) ensureTangent(b int) {
 	m.tz = make([]float64, m.cap*c.InDim*c.EmbedSize)
 	m.th = make([]float64, m.cap*c.Width)
 	m.tp = make([]float64, m.cap*c.Width)
-	for l := range m.gp {
-		m.gp[l] = make([]float64, m.cap*c.Width)
-	}
 }
 
 func (m *Model) checkIO(x, t, out []float64) int {
@@ -361,41 +395,31 @@ func (m *Model) forwardRows(lo, hi int) {
 			in, ld = m.h[l-1], w
 		}
 		pre := m.pre[l][lo*w : hi*w]
-		m.linear(n, l, in[lo*ld:], ld, 0, ld, pre, w)
+		m.linear(lo, n, l, in[lo*ld:], ld, 0, ld, pre, w)
 		bias := ps.W(m.bIdx[l])
-		cdf := m.cdf[l][lo*w : hi*w]
-		h := m.h[l][lo*w : hi*w]
 		for r := 0; r < n; r++ {
-			pr, cr, hr := pre[r*w:(r+1)*w], cdf[r*w:(r+1)*w], h[r*w:(r+1)*w]
-			if l == 0 {
-				for o := range pr {
-					a := pr[o] + bias[o]
-					p := 0.5 * (1 + math.Erf(a*invSqrt2))
-					pr[o], cr[o], hr[o] = a, p, a*p
-				}
-			} else {
-				prev := m.h[l-1][(lo+r)*w : (lo+r+1)*w]
-				for o := range pr {
-					a := pr[o] + bias[o]
-					p := 0.5 * (1 + math.Erf(a*invSqrt2))
-					pr[o], cr[o], hr[o] = a, p, prev[o]+a*p
-				}
+			pr := pre[r*w : (r+1)*w]
+			for o, v := range bias[:len(pr)] {
+				pr[o] += v
+			}
+		}
+		h := m.h[l][lo*w : hi*w]
+		m.mm.im.GELU(h, m.gd[l][lo*w:hi*w], pre)
+		if l > 0 {
+			prev := m.h[l-1][lo*w : hi*w]
+			for i, v := range prev[:len(h)] {
+				h[i] += v
 			}
 		}
 	}
 	out := m.argOut[lo*d : hi*d]
-	m.linear(n, L+1, m.h[L][lo*w:], w, 0, w, out, d)
+	m.linear(lo, n, L+1, m.h[L][lo*w:], w, 0, w, out, d)
 	bias := ps.W(m.bIdx[L+1])
 	for r := 0; r < n; r++ {
 		for j := 0; j < d; j++ {
 			out[r*d+j] += bias[j]
 		}
 	}
-}
-
-// geluGrad returns GELU′(a) = Φ(a) + a·φ(a) given Φ(a).
-func geluGrad(a, cdf float64) float64 {
-	return cdf + a*invSqrt2π*math.Exp(-0.5*a*a)
 }
 
 func (m *Model) backwardRows(lo, hi int) {
@@ -405,10 +429,10 @@ func (m *Model) backwardRows(lo, hi int) {
 	dh := m.dh[lo*w : hi*w]
 	m.mm.nn(n, w, d, m.argG[lo*d:], d, ps.W(m.wIdx[L+1]), w, 0, dh, w)
 	for l := L; l >= 0; l-- {
-		pre, cdf := m.pre[l][lo*w:hi*w], m.cdf[l][lo*w:hi*w]
+		gd := m.gd[l][lo*w : hi*w]
 		dp := m.dpre[l][lo*w : hi*w]
-		for i := range dp {
-			dp[i] = dh[i] * geluGrad(pre[i], cdf[i])
+		for i, g := range gd[:len(dp)] {
+			dp[i] = dh[i] * g
 		}
 		if l > 0 {
 			// dh ← dh + dp·W_l (the residual path keeps dh).
@@ -437,14 +461,15 @@ func (m *Model) backwardRows(lo, hi int) {
 }
 
 // gradUnit adds ∂L/∂W and ∂L/∂b for output features [u.lo, u.hi) of layer
-// u.layer. Each element is one sum over the batch in row order, so the
-// result does not depend on how units are spread over workers.
-func (m *Model) gradUnit(u gradUnit) {
+// u.layer; w is the worker. Each element is one sum over the batch in row
+// order, so the result does not depend on how units are spread over
+// workers.
+func (m *Model) gradUnit(w int, u gradUnit) {
 	c := m.cfg
-	b, w, L := m.batch, c.Width, c.Blocks
+	b, wd, L := m.batch, c.Width, c.Blocks
 	ps := m.Params
 	var dp, in []float64
-	nout, nin := w, w
+	nout, nin := wd, wd
 	switch u.layer {
 	case 0:
 		dp, in, nin = m.dpre[0], m.z, c.EmbedDim()
@@ -455,49 +480,75 @@ func (m *Model) gradUnit(u gradUnit) {
 	}
 	nu := u.hi - u.lo
 	gw := ps.G(m.wIdx[u.layer])[u.lo*nin : u.hi*nin]
-	m.mm.tn(nu, nin, b, dp[u.lo:], nout, in, nin, 1, gw, nin)
 	gb := ps.G(m.bIdx[u.layer])[u.lo:u.hi]
-	for r := 0; r < b; r++ {
-		row := dp[r*nout+u.lo : r*nout+u.hi]
-		for o, v := range row {
-			gb[o] += v
+	if !m.mm.native {
+		m.mm.tn(nu, nin, b, dp[u.lo:], nout, in, nin, 1, gw, nin)
+		for r := 0; r < b; r++ {
+			row := dp[r*nout+u.lo : r*nout+u.hi]
+			for o, v := range row {
+				gb[o] += v
+			}
 		}
+		return
+	}
+	// Native: pack the unit's columns of ∂L/∂a as rows (pa[i][r]), so that
+	// asm.Gemm reads A row-major (its fast case) rather than transposed.
+	pa := m.packA[w][:max(nu, gemmMR)*b]
+	for r := 0; r < b; r++ {
+		for i, v := range dp[r*nout+u.lo : r*nout+u.hi] {
+			pa[i*b+r] = v
+		}
+	}
+	for i := range gb {
+		s := gb[i]
+		for _, v := range pa[i*b : (i+1)*b] {
+			s += v
+		}
+		gb[i] = s
+	}
+	if nu < gemmMR {
+		// Fewer rows than a register tile (the output layer): zero rows pad
+		// the product to whole tiles in packC; the real rows are added to G.
+		clear(pa[nu*b:])
+		pc := m.packC[w][:gemmMR*nin]
+		clear(pc)
+		for c0 := 0; c0 < nin; c0 += unitCols {
+			nc := min(unitCols, nin-c0)
+			m.mm.im.Gemm(gemmMR, nc, b, pa, b, 1, in[c0:], nin, pc[c0:], nin)
+		}
+		for i, v := range pc[:nu*nin] {
+			gw[i] += v
+		}
+		return
+	}
+	for c0 := 0; c0 < nin; c0 += unitCols {
+		nc := min(unitCols, nin-c0)
+		m.mm.im.Gemm(nu, nc, b, pa, b, 1, in[c0:], nin, gw[c0:], nin)
 	}
 }
 
 // tangentRows propagates the tangent already in m.tp (layer-0
 // pre-activation tangent, rows [lo, hi)) through the hidden layers, leaving
-// the last hidden tangent in m.th. It needs m.gp filled.
+// the last hidden tangent in m.th. It needs m.gd from forwardRows.
 func (m *Model) tangentRows(lo, hi int) {
 	c := m.cfg
 	n, w, L := hi-lo, c.Width, c.Blocks
 	th, tp := m.th[lo*w:hi*w], m.tp[lo*w:hi*w]
-	g0 := m.gp[0][lo*w : hi*w]
+	g0 := m.gd[0][lo*w : hi*w]
 	for i := range th {
 		th[i] = g0[i] * tp[i]
 	}
 	for l := 1; l <= L; l++ {
-		m.linear(n, l, th, w, 0, w, tp, w)
-		gl := m.gp[l][lo*w : hi*w]
+		m.linear(lo, n, l, th, w, 0, w, tp, w)
+		gl := m.gd[l][lo*w : hi*w]
 		for i := range th {
 			th[i] += gl[i] * tp[i]
 		}
 	}
 }
 
-func (m *Model) fillGeluGrad(lo, hi int) {
-	w := m.cfg.Width
-	for l := range m.gp {
-		pre, cdf, g := m.pre[l][lo*w:hi*w], m.cdf[l][lo*w:hi*w], m.gp[l][lo*w:hi*w]
-		for i := range g {
-			g[i] = geluGrad(pre[i], cdf[i])
-		}
-	}
-}
-
 func (m *Model) divRows(lo, hi int) {
 	m.forwardRows(lo, hi)
-	m.fillGeluGrad(lo, hi)
 	c := m.cfg
 	n, w, nz, d, L := hi-lo, c.Width, c.EmbedDim(), c.InDim, c.Blocks
 	E, half := c.EmbedSize, c.EmbedSize/2
@@ -517,7 +568,7 @@ func (m *Model) divRows(lo, hi int) {
 				tr[half+k] = -f * zr[k]
 			}
 		}
-		m.linear(n, 0, tz, E, j*E, E, m.tp[lo*w:hi*w], w)
+		m.linear(lo, n, 0, tz, E, j*E, E, m.tp[lo*w:hi*w], w)
 		m.tangentRows(lo, hi)
 		wj := wout[j*w : (j+1)*w]
 		for r := 0; r < n; r++ {
@@ -533,7 +584,6 @@ func (m *Model) divRows(lo, hi int) {
 
 func (m *Model) jvpRows(lo, hi int) {
 	m.forwardRows(lo, hi)
-	m.fillGeluGrad(lo, hi)
 	c := m.cfg
 	n, w, nz, d, L := hi-lo, c.Width, c.EmbedDim(), c.InDim, c.Blocks
 	E, half := c.EmbedSize, c.EmbedSize/2
@@ -551,7 +601,7 @@ func (m *Model) jvpRows(lo, hi int) {
 			}
 		}
 	}
-	m.linear(n, 0, tz, nt, 0, nt, m.tp[lo*w:hi*w], w)
+	m.linear(lo, n, 0, tz, nt, 0, nt, m.tp[lo*w:hi*w], w)
 	m.tangentRows(lo, hi)
-	m.linear(n, L+1, m.th[lo*w:], w, 0, w, m.argRes[lo*d:hi*d], d)
+	m.linear(lo, n, L+1, m.th[lo*w:], w, 0, w, m.argRes[lo*d:hi*d], d)
 }

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/idem-project/idem/engine"
+	"github.com/idem-project/idem/engine/mcmc"
+	"github.com/idem-project/idem/engine/metrics"
+	"github.com/idem-project/idem/engine/npy"
+)
+
+// rotationStream keys the output rotations: configuration i of a reference
+// run with seed S is rotated by the stream (S, rotationStream, i).
+const rotationStream = 0x726f74 // "rot"
+
+func runReference(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reference", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `usage: idem reference -target T -out FILE.npy [flags]
+
+Runs the MCMC reference sampler of SPEC §7.5 (annealed-SMC warm-up, then
+Metropolis) and writes one configuration per chain (or -keep per chain,
+-thin steps apart), centred and randomly rotated, as float32 .npy with a
+.sha256 beside it. Flags left at their zero value take the target's
+SPEC recipe.
+
+`)
+		fs.PrintDefaults()
+	}
+	var (
+		name      = fs.String("target", "", "target: gmm40, dw4, lj13, lj55, ljN or dwN")
+		n         = fs.Int("n", 10000, "configurations to write")
+		seed      = fs.Uint64("seed", 1, "random seed")
+		out       = fs.String("out", "", "output .npy file (required)")
+		workers   = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
+		chains    = fs.Int("chains", 0, "chains (0: n/keep)")
+		keep      = fs.Int("keep", 1, "configurations kept per chain")
+		thin      = fs.Int("thin", 0, "steps between kept configurations of a chain")
+		steps     = fs.Int("steps", -1, "production steps per chain (-1: the target's default)")
+		warmSteps = fs.Int("warm-steps", -1, "Metropolis steps per warm-up stage (-1: 1000)")
+		step      = fs.Float64("step", 0, "production step size s (0: the SPEC value)")
+		warmMax   = fs.Float64("warm-max-step", 0, "warm-up step cap s_max (0: the SPEC value)")
+		ladder    = fs.Int("ladder", -1, "warm-up ladder 0, 1/k, …, 1 (-1: SPEC's k; 0: no warm-up)")
+		method    = fs.String("method", "rwm", "proposal: rwm (SPEC recipe) or mala")
+		trace     = fs.Int("trace", 0, "record the energies of this many chains and report their autocorrelation time")
+		progress  = fs.Bool("progress", true, "draw a progress bar on stderr")
+		rotate    = fs.Bool("rotate", true, "rotate every molecular configuration by an independent uniform random rotation")
+	)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("reference: unexpected arguments %q", fs.Args())
+	}
+	if *name == "" || *out == "" {
+		fs.Usage()
+		return errUsage
+	}
+	if !strings.HasSuffix(*out, ".npy") {
+		return fmt.Errorf("reference: -out %q must end in .npy", *out)
+	}
+	// Fail before the run, not after it, when the output cannot be written.
+	if st, err := os.Stat(filepath.Dir(*out)); err != nil || !st.IsDir() {
+		return fmt.Errorf("reference: -out %q: directory %s does not exist", *out, filepath.Dir(*out))
+	}
+	tg, err := parseTarget(*name)
+	if err != nil {
+		return err
+	}
+	m, err := mcmc.ParseMethod(*method)
+	if err != nil {
+		return err
+	}
+	if *keep < 1 {
+		return errors.New("reference: -keep must be ≥ 1")
+	}
+	if *n < 1 {
+		return errors.New("reference: -n must be ≥ 1")
+	}
+	r := tg.defaultRecipe()
+	if *step > 0 {
+		r.step = *step
+	}
+	if *warmMax > 0 {
+		r.warmMax = *warmMax
+	}
+	if *steps >= 0 {
+		r.steps = *steps
+	}
+	if *warmSteps >= 0 {
+		r.warmSteps = *warmSteps
+	}
+	if *ladder >= 0 {
+		r.ladderK = *ladder
+	}
+	if *keep > 1 && *thin == 0 {
+		return errors.New("reference: -keep > 1 needs -thin")
+	}
+	c := *chains
+	if c == 0 {
+		c = (*n + *keep - 1) / *keep
+	}
+	if c*(*keep) < *n {
+		return fmt.Errorf("reference: %d chains × %d kept give fewer than -n %d configurations", c, *keep, *n)
+	}
+	pool := engine.NewPool(*workers)
+	defer pool.Close()
+	cfg := mcmc.Config{
+		Target: tg.t, Chains: c, Seed: *seed, Method: m, Step: r.step, Steps: r.steps,
+		Init: r.init, InitScale: r.initScale, InitResample: r.resample,
+		Ladder: mcmc.UniformLadder(r.ladderK), WarmSteps: r.warmSteps, WarmMaxStep: r.warmMax, Trap: -1,
+		Keep: *keep, Thin: *thin, Trace: min(*trace, c), Pool: pool,
+	}
+	var bar *progressbar.ProgressBar
+	if *progress {
+		total := r.steps + max(len(cfg.Ladder)-1, 0)*r.warmSteps
+		bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription(fmt.Sprintf("%s: %d chains", tg.name, c)),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetItsString("steps"),
+			progressbar.OptionShowIts(),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionSetWidth(30),
+		)
+		cfg.Progress = func(done, _ int) { _ = bar.Set(done) }
+	}
+	start := time.Now()
+	res, err := mcmc.Run(cfg)
+	if bar != nil {
+		_ = bar.Finish()
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		return fmt.Errorf("reference: %w", err)
+	}
+	wall := time.Since(start)
+
+	// The first n rows: one per chain from the last keep slot backwards.
+	rows := *n
+	start0 := (res.Rows - rows) * res.Dim // slots are stored oldest first
+	data := res.Samples[start0:]
+	energies := res.Energies[res.Rows-rows:]
+	if tg.space > 0 && *rotate {
+		set, err := metrics.RotateEach(metrics.Set{Data: data, Dim: res.Dim}, tg.space, *seed, rotationStream)
+		if err != nil {
+			return err
+		}
+		data = set.Data
+	}
+	sum, err := npy.WriteFile(*out, &npy.Array{Rows: rows, Cols: res.Dim, Data: data}, true)
+	if err != nil {
+		return fmt.Errorf("reference: %w", err)
+	}
+
+	em, es := meanSD(energies)
+	fmt.Fprintf(stdout, "target %s (d = %d), method %s, seed %d, %d workers\n", tg.name, res.Dim, m, *seed, pool.Workers())
+	fmt.Fprintf(stdout, "wrote %s: %d × %d float32, sha256 %s\n", *out, rows, res.Dim, sum)
+	fmt.Fprintf(stdout, "chains %d, kept %d per chain (thin %d), production %d steps of s = %g\n", c, *keep, *thin, r.steps, r.step)
+	if res.Init.ESS != 1 {
+		fmt.Fprintf(stdout, "start resampled ∝ exp(−E): ESS %.4f\n", res.Init.ESS)
+	}
+	for _, st := range res.Warm {
+		fmt.Fprintf(stdout, "warm-up β = %.2f: ESS %.4f before, %d steps of s = %.4g, acceptance %.4f\n", st.Beta, st.ESS, st.Steps, st.Step, st.Accept)
+	}
+	fmt.Fprintf(stdout, "production acceptance %.4f\n", res.Prod.Accept)
+	fmt.Fprintf(stdout, "energy E: mean %.4f, sd %.4f (n = %d, standard error of the mean ≥ %.4f)\n", em, es, rows, es/math.Sqrt(float64(rows)))
+	if tg.space > 0 {
+		vir := virial(tg.t, data, rows)
+		fmt.Fprintf(stdout, "virial ⟨x·∇E⟩ = %.4f, (N−1)·D = %d\n", vir, (tg.n-1)*tg.space)
+	}
+	if cfg.Trace > 0 {
+		tau, w, err := mcmc.IAT(res.Trace, cfg.Trace)
+		switch {
+		case errors.Is(err, mcmc.ErrWindow):
+			fmt.Fprintf(stdout, "energy autocorrelation time τ > %.1f steps (window not reached in %d steps of %d chains)\n", tau, r.steps, cfg.Trace)
+		case err != nil:
+			fmt.Fprintf(stdout, "energy autocorrelation time: %v\n", err)
+		default:
+			fmt.Fprintf(stdout, "energy autocorrelation time τ = %.1f steps (window %d, %d chains × %d steps; %.1f τ per production run)\n",
+				tau, w, cfg.Trace, r.steps, float64(r.steps)/tau)
+		}
+	}
+	fmt.Fprintf(stdout, "energy evaluations %d (%.3g), wall-clock %.1f s (%.3g evaluations/s)\n",
+		res.Evals, float64(res.Evals), wall.Seconds(), float64(res.Evals)/wall.Seconds())
+	return nil
+}
+
+// virial returns ⟨x·∇E⟩ over rows row-major configurations, with x centred
+// (E is translation invariant, so ∇E sums to zero over particles and the
+// value does not depend on the centring).
+func virial(t engine.Target, x []float64, rows int) float64 {
+	d := t.Dim()
+	e := make([]float64, rows)
+	g := make([]float64, rows*d)
+	engine.EnergyGrad(t, e, g, x, rows)
+	sum := 0.0
+	for i := range x[:rows*d] {
+		sum += x[i] * g[i]
+	}
+	return sum / float64(rows)
+}
+
+// meanSD returns the mean and the sample standard deviation of v.
+func meanSD(v []float64) (float64, float64) {
+	if len(v) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	m := 0.0
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(len(v))
+	if len(v) == 1 {
+		return m, 0
+	}
+	s := 0.0
+	for _, x := range v {
+		s += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(s / float64(len(v)-1))
+}

@@ -1,0 +1,73 @@
+// Package mcmc is idem's reference sampler: many independent Markov chains
+// for a Boltzmann density μ(x) ∝ exp(−E(x)) at kT = 1, run together in the
+// lane-blocked layout of package asm so that one Target.EnergyForce call
+// evaluates a whole block of proposals with the SIMD pair kernels. It
+// produces the reference sets of SPEC §7.5 (DW-4, LJ-13, LJ-55 — any LJ-n or
+// DW-n — and GMM-40) and is the equal-energy-budget MCMC baseline of SPEC
+// §8.3.
+//
+// # Recipe
+//
+// The default recipe is the public one of Aggarwal et al., "Models trained
+// with unnormalized density functions: a need for a course correction"
+// (ICLR 2025 blogpost track, protocol P-blog), as SPEC §7.5 states it:
+//
+//   - Start: LJ z ~ N(0, I) centred; DW uniform in [−3, 3]^d centred; GMM
+//     uniform in [−45, 45]² resampled ∝ exp(−E) (Config.Init,
+//     Config.InitScale, Config.InitResample).
+//   - Warm-up by annealed sequential Monte Carlo (Config.Ladder): for each
+//     β_i of the ladder after the first, resample the chains multinomially
+//     with weights exp(−(β_i − β_{i−1})·E_pair), then run Config.WarmSteps
+//     Metropolis steps on U_β = β·E_pair + E_trap with step min(s/β, s_max).
+//     Only the pair part is tempered: E_trap = (k/2)·Σᵢ‖xᵢ − x̄‖² is the
+//     harmonic trap of the LJ benchmark (k = Config.Trap, or the target's
+//     own Trap() when it has one), and E_pair = E − E_trap.
+//   - Production: Config.Steps Metropolis steps on E.
+//   - Output: Config.Keep configurations per chain, the last one at the end
+//     of the run and the others Config.Thin steps apart before it; centred
+//     when the target is translation invariant. Random rotations are left
+//     to the caller (metrics.RotateEach).
+//
+// Two proposals are available (Config.Method):
+//
+//   - RWM, random-walk Metropolis, x′ = x + s·z, z ~ N(0, I_d), accepted
+//     with probability min(1, exp(−(U(x′) − U(x)))). This is the SPEC recipe.
+//   - MALA, the Metropolis-adjusted Langevin algorithm (Roberts & Tweedie,
+//     Bernoulli 2(4), 1996), x′ = x + (s²/2)·F(x) + s·z with F = −∇U, accepted
+//     with probability min(1, exp(−U(x′) + U(x) − ‖x − x′ − (s²/2)F(x′)‖²/(2s²)
+//   - ‖x′ − x − (s²/2)F(x)‖²/(2s²))). The pair kernels return forces with
+//     every energy, so a MALA step costs the same one energy evaluation as a
+//     random-walk step. SPEC §7.5 allows such substitutes when validated; the
+//     measured comparison is recorded below.
+//
+// # Budget
+//
+// Result.Evals counts energy evaluations (one configuration each, forces
+// included): one per chain per Metropolis step, plus one per chain at the
+// start and after every resampling. This is the budget of the equal-budget
+// comparison (SPEC §8.3, §9.18).
+//
+// # Determinism
+//
+// Every random number comes from an engine.Stream keyed by (seed, phase,
+// chain, step), where the phase names the start, a warm-up stage, a
+// resampling or production; resampling draws are keyed by (seed, phase).
+// Chains are split into fixed blocks of whole lane groups, which the pool
+// runs in any order; production chains are independent, and resampling is
+// done serially in chain order. The output is therefore bit-identical for
+// any number of workers (and any block size).
+//
+// # Units
+//
+// Energies in kT (ε for LJ), coordinates in the target's units (r_m = 1 for
+// LJ; x, not y = x/50, when the GMM-40 target passed is gmm.NewOriginal()).
+// Step sizes are in coordinate units.
+//
+// # Measurements
+//
+// Mixing per energy evaluation, measured as the integrated autocorrelation
+// time τ of the energy (IAT, Sokal windowing) in production after the SPEC
+// warm-up (τ is in steps = evaluations per chain; lower is better). See the
+// report of the reference generator for the figures and commands; the
+// defaults of cmd/idem follow them.
+package mcmc
