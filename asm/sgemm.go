@@ -9,8 +9,9 @@ package asm
 // transposed A: rsA = 1, csA = lda), B and C row-major with ldb ≥ n and
 // ldc ≥ n. C may not alias A or B. The generic oracle sums in increasing p
 // with one unfused float32 multiply-add at a time. Native implementations
-// fuse each multiply-add and, for k > SgemmKC, sum blocks of SgemmKC terms
-// into C in turn, so they differ from generic by at most about
+// fuse each multiply-add and sum depth blocks (SgemmKC terms, or 64 when A
+// is transposed, rsA < csA) into C in turn, so they differ from generic by
+// at most about
 // k·2⁻²³·Σ_p |A(i,p)·B(p,j)|. For fixed shapes and strides the result is a
 // fixed function of the inputs (no dependence on alignment or threads).
 //
