@@ -16,6 +16,7 @@ type Impl struct {
 	pairDW2 func(e, f, x []float64, n, blocks int) int
 	pairDW3 func(e, f, x []float64, n, blocks int) int
 	fmaLoop func(iters int) float64
+	perturb func(dst, xs []float64, sq float64, state []uint64)
 	// gemm is the whole checked-by-caller C += A·B (see Gemm);
 	// gemmNative says whether it is SIMD rather than the plain-Go oracle.
 	gemm       func(m, n, k int, a []float64, rsA, csA int, b []float64, ldb int, c []float64, ldc int)
@@ -42,6 +43,7 @@ var generic = &Impl{
 	pairDW2: func(e, f, x []float64, n, blocks int) int { return 0 },
 	pairDW3: func(e, f, x []float64, n, blocks int) int { return 0 },
 	fmaLoop: fmaLoopGeneric,
+	perturb: perturbGeneric,
 	gemm:    gemmGeneric,
 	silu:    func(s, g, z []float64) int { return 0 },
 	gelu:    geluNone,

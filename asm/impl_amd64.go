@@ -10,6 +10,7 @@ var avx2 = &Impl{
 	pairDW2: pairDW2AVX2,
 	pairDW3: pairDW3AVX2,
 	fmaLoop: fmaLoopAVX2,
+	perturb: perturbAVX2,
 
 	gemm:       gemmAVX2,
 	gemmNative: true,

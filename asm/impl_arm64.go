@@ -10,6 +10,7 @@ var neon = &Impl{
 	pairDW2: pairDW2NEON,
 	pairDW3: pairDW3NEON,
 	fmaLoop: fmaLoopNEON,
+	perturb: perturbGeneric,
 	gemm:    gemmGeneric, // no NEON GEMM yet
 	silu:    func(s, g, z []float64) int { return 0 },
 	gelu:    geluNone, // no NEON GELU yet

@@ -8,6 +8,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -46,6 +47,7 @@ func main() {
 	genPairDW(c, 2)
 	genPairDW(c, 3)
 	genFMALoop(c)
+	genPerturb()
 	Generate()
 }
 
@@ -417,6 +419,217 @@ func genFMALoop(c consts) {
 	for k := range regs {
 		VMOVUPD(regs[k], Mem{Base: p, Disp: 32 * k})
 	}
+	VZEROUPPER()
+	RET()
+}
+
+// splatU4 defines a read-only 32-byte constant holding the bits v in every lane.
+func splatU4(name string, v uint64) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for k := 0; k < lanes; k++ {
+		DATA(8*k, U64(v))
+	}
+	return m
+}
+
+// genPerturb generates perturbAVX2; asm/perturb.go (perturbGeneric,
+// boxMuller, logUnit) defines the same operations in the same order.
+func genPerturb() {
+	const (
+		oneBits = 0x3FF0000000000000
+		mant    = 1<<52 - 1
+		magic   = 0x4330000000000000
+		magicF  = 4503599627370496.0 + 1023
+		ln2Hi   = 6.93147180369123816490e-01
+		ln2Lo   = 1.90821492927058770002e-10
+	)
+	kOneBits := splatU4("kPmOneBits", oneBits)
+	kMant := splatU4("kPmMant", mant)
+	kMagic := splatU4("kPmMagic", magic)
+	kThree := splatU4("kPmThree", 3)
+	kMagicF := splat4("kPmMagicF", magicF)
+	kOne := splat4("kPmOne", 1)
+	kTwo := splat4("kPmTwo", 2)
+	kHalf := splat4("kPmHalf", 0.5)
+	kM2 := splat4("kPmMinus2", -2)
+	kSqrt2 := splat4("kPmSqrt2", math.Sqrt2)
+	kLn2Hi := splat4("kPmLn2Hi", ln2Hi)
+	kLn2Lo := splat4("kPmLn2Lo", ln2Lo)
+	kPiO2 := splat4("kPmPiO2", math.Pi/2)
+	kMPiO4 := splat4("kPmMinusPiO4", -math.Pi/4)
+	kSqrtH := splat4("kPmSqrtH", math.Sqrt2/2)
+	var logC [9]Mem
+	for k := range logC {
+		logC[k] = splat4(fmt.Sprintf("kPmLog%d", k), 1/float64(2*k+3))
+	}
+	sinC := []float64{1, -1.0 / 6, 1.0 / 120, -1.0 / 5040, 1.0 / 362880, -1.0 / 39916800, 1.0 / 6227020800, -1.0 / 1307674368000}
+	cosC := []float64{1, -1.0 / 2, 1.0 / 24, -1.0 / 720, 1.0 / 40320, -1.0 / 3628800, 1.0 / 479001600, -1.0 / 87178291200, 1.0 / 20922789888000}
+	var sinM, cosM []Mem
+	for k, v := range sinC {
+		sinM = append(sinM, splat4(fmt.Sprintf("kPmSin%d", k), v))
+	}
+	for k, v := range cosC {
+		cosM = append(cosM, splat4(fmt.Sprintf("kPmCos%d", k), v))
+	}
+
+	TEXT("perturbAVX2", NOSPLIT, "func(dst, xs []float64, sq float64, state []uint64)")
+	Pragma("noescape")
+	Doc("perturbAVX2 fills one lane block with x + sq·z, z Box–Muller normals from four xoshiro256** lanes; see perturbGeneric.")
+	dst := Load(Param("dst").Base(), GP64())
+	xs := Load(Param("xs").Base(), GP64())
+	d := Load(Param("xs").Len(), GP64())
+	st := Load(Param("state").Base(), GP64())
+	sqX := Load(Param("sq"), XMM())
+	sq := YMM()
+	VBROADCASTSD(sqX, sq)
+	s := []VecVirtual{YMM(), YMM(), YMM(), YMM()}
+	for k := range s {
+		VMOVDQU(Mem{Base: st, Disp: 32 * k}, s[k])
+	}
+
+	// next draws one 64-bit output per lane (xoshiro256**).
+	next := func() VecVirtual {
+		a, r, t := YMM(), YMM(), YMM()
+		VPSLLQ(Imm(2), s[1], a)
+		VPADDQ(s[1], a, a) // s1·5
+		VPSLLQ(Imm(7), a, r)
+		VPSRLQ(Imm(57), a, a)
+		VPOR(a, r, r) // rotl(·, 7)
+		VPSLLQ(Imm(3), r, a)
+		VPADDQ(a, r, r) // ·9
+		VPSLLQ(Imm(17), s[1], t)
+		VPXOR(s[0], s[2], s[2])
+		VPXOR(s[1], s[3], s[3])
+		VPXOR(s[2], s[1], s[1])
+		VPXOR(s[3], s[0], s[0])
+		VPXOR(t, s[2], s[2])
+		VPSLLQ(Imm(45), s[3], a)
+		VPSRLQ(Imm(19), s[3], s[3])
+		VPOR(a, s[3], s[3])
+		return r
+	}
+	// pair returns two vectors of standard normals (Box–Muller).
+	pair := func() (VecVirtual, VecVirtual) {
+		b1 := next()
+		Comment("u1 ∈ (0, 1] and ln u1.")
+		u := YMM()
+		VPSRLQ(Imm(12), b1, b1)
+		VPOR(kOneBits, b1, b1)
+		VMOVUPD(kTwo, u)
+		VSUBPD(b1, u, u) // u1 = 2 − m
+		eb, m := YMM(), YMM()
+		VPSRLQ(Imm(52), u, eb)
+		VPAND(kMant, u, m)
+		VPOR(kOneBits, m, m) // m ∈ [1, 2)
+		big, fac := YMM(), YMM()
+		VCMPPD(Imm(0x1e), kSqrt2, m, big) // m > √2 (GT_OQ)
+		VMOVUPD(kOne, fac)
+		VBLENDVPD(big, kHalf, fac, fac)
+		VMULPD(fac, m, m)
+		VPSUBQ(big, eb, eb) // eb += 1 where big
+		e := eb
+		VPOR(kMagic, eb, e)
+		VSUBPD(kMagicF, e, e) // exponent as float64
+		f, den := m, YMM()
+		VSUBPD(kOne, m, f)
+		VADDPD(kTwo, f, den)
+		sv := den
+		VDIVPD(den, f, sv) // s = f/(f+2)
+		z := YMM()
+		VMULPD(sv, sv, z)
+		p := YMM()
+		VMOVUPD(logC[8], p)
+		for k := 7; k >= 0; k-- {
+			VFMADD213PD(logC[k], z, p) // p = p·z + c
+		}
+		tt := YMM()
+		VADDPD(sv, sv, tt)    // 2s
+		VMULPD(z, tt, z)      // 2s·z
+		VFMADD213PD(tt, z, p) // lnf = 2s·z·p + 2s
+		VFMADD231PD(kLn2Lo, e, p)
+		VFMADD231PD(kLn2Hi, e, p) // ln u1
+		VMULPD(kM2, p, p)
+		r := p
+		VSQRTPD(p, r)
+
+		b2 := next()
+		Comment("θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.")
+		q := YMM()
+		VPAND(kThree, b2, q)
+		a := b2
+		VPSRLQ(Imm(12), b2, a)
+		VPOR(kOneBits, a, a)
+		VSUBPD(kOne, a, a)
+		VMOVUPD(kPiO2, tt)
+		VFMADD213PD(kMPiO4, tt, a) // a = t·π/2 − π/4
+		w := YMM()
+		VMULPD(a, a, w)
+		ps := YMM()
+		VMOVUPD(sinM[7], ps)
+		for k := 6; k >= 0; k-- {
+			VFMADD213PD(sinM[k], w, ps)
+		}
+		pc := YMM()
+		VMOVUPD(cosM[8], pc)
+		for k := 7; k >= 0; k-- {
+			VFMADD213PD(cosM[k], w, pc)
+		}
+		VMULPD(ps, a, ps) // sin a
+		cs, sn := YMM(), w
+		VSUBPD(ps, pc, cs)
+		VADDPD(ps, pc, sn)
+		VMULPD(kSqrtH, cs, cs) // cos(a + π/4)
+		VMULPD(kSqrtH, sn, sn) // sin(a + π/4)
+		Comment("Rotate by q quarter turns: swap on odd q, then signs.")
+		sw, x, y := YMM(), YMM(), YMM()
+		VPSLLQ(Imm(63), q, sw)
+		VBLENDVPD(sw, sn, cs, x) // x = odd q ? sn : cs
+		VBLENDVPD(sw, cs, sn, y)
+		hi := YMM()
+		VPSRLQ(Imm(1), q, hi)
+		VPXOR(hi, q, q)
+		VPSLLQ(Imm(63), q, q)
+		VXORPD(q, x, x) // negate x where (q ⊕ q>>1) is odd
+		VPSLLQ(Imm(63), hi, hi)
+		VXORPD(hi, y, y) // negate y where q ≥ 2
+		VMULPD(r, x, x)
+		VMULPD(r, y, y)
+		return x, y
+	}
+
+	pairs := GP64()
+	MOVQ(d, pairs)
+	SHRQ(Imm(1), pairs)
+	TESTQ(pairs, pairs)
+	JZ(LabelRef("pm_odd"))
+	Label("pm_loop")
+	{
+		z0, z1 := pair()
+		xv := YMM()
+		VBROADCASTSD(Mem{Base: xs}, xv)
+		VFMADD231PD(z0, sq, xv)
+		VMOVUPD(xv, Mem{Base: dst})
+		VBROADCASTSD(Mem{Base: xs, Disp: 8}, xv)
+		VFMADD231PD(z1, sq, xv)
+		VMOVUPD(xv, Mem{Base: dst, Disp: 32})
+		ADDQ(Imm(16), xs)
+		ADDQ(Imm(64), dst)
+		DECQ(pairs)
+		JNZ(LabelRef("pm_loop"))
+	}
+	Label("pm_odd")
+	odd := GP64()
+	MOVQ(d, odd)
+	ANDQ(Imm(1), odd)
+	JZ(LabelRef("pm_done"))
+	{
+		z0, _ := pair()
+		xv := YMM()
+		VBROADCASTSD(Mem{Base: xs}, xv)
+		VFMADD231PD(z0, sq, xv)
+		VMOVUPD(xv, Mem{Base: dst})
+	}
+	Label("pm_done")
 	VZEROUPPER()
 	RET()
 }

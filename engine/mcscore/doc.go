@@ -10,7 +10,8 @@
 //
 // Work is split into items of a fixed number of samples of one point, so a
 // single point with large K also spreads over the workers. Every
-// perturbation ε_{b,k} is drawn from the stream keyed (seed, step, b, k), and
+// perturbation ε_{b,k} is drawn from a generator seeded by the stream keyed
+// (seed, step, b, k) (asm.Impl.Perturb: Box–Muller on xoshiro256**), and
 // partial sums are combined per point in item order, so results are
 // bit-identical for any number of workers.
 package mcscore

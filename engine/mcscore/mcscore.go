@@ -31,6 +31,10 @@ type Config struct {
 	M     float64  // clipping norm
 	Seed  uint64   // root of every random stream
 	Chunk int      // samples per work item (multiple of asm.Lanes); 0 means 128
+	// Impl draws the Gaussian perturbations (asm.Impl.Perturb); nil means
+	// asm.Default(). Implementations agree to about 1e-15 relative, so
+	// bit-identical results need the same Impl.
+	Impl *asm.Impl
 }
 
 // Unmasked is implemented by targets whose energies are masked to +Inf in
@@ -49,6 +53,7 @@ var ErrNoFiniteSample = errors.New("mcscore: every Monte-Carlo sample has a non-
 type Estimator struct {
 	target   engine.Target
 	unmasked Unmasked
+	impl     *asm.Impl
 	cfg      Config
 	pool     *engine.Pool
 	n, sp, d int
@@ -74,8 +79,8 @@ type Estimator struct {
 
 type scratch struct {
 	xb, fb, e []float64
-	z         []float64 // one sample's normals, SoA order j = k·n + i
-	xs        []float64 // the point, SoA order
+	xs        []float64 // the point, SoA order j = k·n + i
+	state     [4 * asm.Lanes]uint64
 	acc       []float64 // Σ w·f per (j, lane)
 	w         []float64 // weights of one chunk
 }
@@ -100,7 +105,14 @@ func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimat
 	if pool == nil {
 		pool = engine.NewPool(0)
 	}
-	e := &Estimator{target: t, cfg: cfg, pool: pool, maxB: maxBatch}
+	e := &Estimator{target: t, cfg: cfg, pool: pool, maxB: maxBatch, impl: cfg.Impl}
+	if e.impl == nil {
+		im, err := asm.Default()
+		if err != nil {
+			return nil, err
+		}
+		e.impl = im
+	}
 	e.n, e.sp = t.Shape()
 	e.d = t.Dim()
 	e.unmasked, _ = t.(Unmasked)
@@ -111,7 +123,7 @@ func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimat
 	for w := range e.scratch {
 		L := asm.Len(e.n, e.sp, chunk)
 		e.scratch[w] = scratch{xb: make([]float64, L), fb: make([]float64, L), e: make([]float64, chunk),
-			z: make([]float64, e.d), xs: make([]float64, e.d), acc: make([]float64, e.d*asm.Lanes), w: make([]float64, asm.Blocks(chunk)*asm.Lanes)}
+			xs: make([]float64, e.d), acc: make([]float64, e.d*asm.Lanes), w: make([]float64, asm.Blocks(chunk)*asm.Lanes)}
 	}
 	e.part = make([]float64, maxBatch*e.chunks*(e.d+2))
 	e.status = make([]int8, maxBatch*e.chunks)
@@ -206,14 +218,16 @@ func (e *Estimator) runItems(w, lo, hi int) {
 			}
 		}
 		sq := math.Sqrt(e.h[pt])
-		for c := 0; c < kc; c++ {
-			// ε_{pt,k} comes from the stream keyed (seed, step, point, k).
-			st.Reset3(e.cfg.Seed, e.step, uint64(pt), uint64(k0+c))
-			st.FillNorm(s.z)
-			blk := s.xb[c/L*d*L+c%L:]
-			for j, v := range s.z {
-				blk[j*L] = s.xs[j] + sq*v
+		for bl := 0; bl < asm.Blocks(kc); bl++ {
+			// Lane l of block bl is sample k = k0 + 4·bl + l; its ε comes
+			// from a generator seeded by the stream keyed (seed, step, point, k).
+			for l := 0; l < L; l++ {
+				st.Reset3(e.cfg.Seed, e.step, uint64(pt), uint64(k0+bl*L+l))
+				for q := 0; q < 4; q++ {
+					s.state[q*L+l] = st.Uint64()
+				}
 			}
+			e.impl.Perturb(s.xb[bl*d*L:(bl+1)*d*L], s.xs, sq, s.state[:])
 		}
 		if e.useUnmask {
 			e.unmasked.EnergyForceUnmasked(s.e, s.fb, s.xb, kc)

@@ -1,0 +1,131 @@
+package asm_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/idem-project/idem/asm"
+	"github.com/idem-project/idem/asm/asmtest"
+)
+
+func randomState(rng *rand.Rand) []uint64 {
+	st := make([]uint64, 4*asm.Lanes)
+	for i := range st {
+		st[i] = rng.Uint64()
+	}
+	return st
+}
+
+// TestPerturbAgainstGeneric compares every implementation with generic
+// across lengths (odd and even) and offsets, with guards and unchanged state.
+func TestPerturbAgainstGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for _, im := range asmtest.Impls(t) {
+		for d := 0; d <= 41; d++ {
+			for off := 0; off < asm.Lanes; off++ {
+				xs := make([]float64, d)
+				for i := range xs {
+					xs[i] = rng.NormFloat64() * 3
+				}
+				st := randomState(rng)
+				st0 := append([]uint64(nil), st...)
+				sq := 0.1 + rng.Float64()
+				want := make([]float64, asm.Lanes*d)
+				asm.Generic().Perturb(want, xs, sq, st)
+				got := asmtest.NewGuarded(asm.Lanes*d, off)
+				im.Perturb(got.V, xs, sq, st)
+				got.Check(t, "dst")
+				for i := range st {
+					if st[i] != st0[i] {
+						t.Fatal("state modified")
+					}
+				}
+				for i := range want {
+					if math.Abs(got.V[i]-want[i]) > 1e-14*math.Max(1, math.Abs(want[i])) {
+						t.Fatalf("impl=%s d=%d off=%d: dst[%d] = %.17g, generic %.17g", im.Name(), d, off, i, got.V[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPerturbIsStandardNormal checks the moments and CDF of the values,
+// pooled over lanes and many states, for every implementation.
+func TestPerturbIsStandardNormal(t *testing.T) {
+	for _, im := range asmtest.Impls(t) {
+		rng := rand.New(rand.NewPCG(10, 11))
+		const d, reps = 40, 12500 // 2·10⁶ values
+		xs := make([]float64, d)
+		dst := make([]float64, asm.Lanes*d)
+		edges := []float64{-4, -3, -2, -1, -0.5, 0, 0.25, 1, 1.5, 2.5, 3.5}
+		counts := make([]int, len(edges))
+		var m1, m2, m3, m4 float64
+		n := 0
+		for r := 0; r < reps; r++ {
+			im.Perturb(dst, xs, 1, randomState(rng))
+			for _, v := range dst {
+				m1 += v
+				m2 += v * v
+				m3 += v * v * v
+				m4 += v * v * v * v
+				for j, e := range edges {
+					if v <= e {
+						counts[j]++
+					}
+				}
+				n++
+			}
+		}
+		fn := float64(n)
+		m1, m2, m3, m4 = m1/fn, m2/fn, m3/fn, m4/fn
+		se := 1 / math.Sqrt(fn)
+		if math.Abs(m1) > 5*se || math.Abs(m2-1) > 5*math.Sqrt2*se || math.Abs(m3) > 5*math.Sqrt(15)*se || math.Abs(m4-3) > 5*math.Sqrt(96)*se {
+			t.Fatalf("impl=%s: moments %.5f %.5f %.5f %.5f", im.Name(), m1, m2, m3, m4)
+		}
+		for j, e := range edges {
+			want := 0.5 * math.Erfc(-e/math.Sqrt2)
+			if got := float64(counts[j]) / fn; math.Abs(got-want) > 5*math.Sqrt(want*(1-want)/fn)+1e-6 {
+				t.Fatalf("impl=%s: P(Z ≤ %g) = %.6f, want %.6f", im.Name(), e, got, want)
+			}
+		}
+	}
+}
+
+// TestPerturbRadiusMatchesLog: a pair's squared radius is −2 ln u₁, so the
+// polynomial logarithm (and the rotation's unit norm) can be checked
+// against math.Log on u₁ recomputed from lane 0's first output.
+func TestPerturbRadiusMatchesLog(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	for _, im := range asmtest.Impls(t) {
+		for trial := 0; trial < 5000; trial++ {
+			st := randomState(rng)
+			dst := make([]float64, 2*asm.Lanes)
+			im.Perturb(dst, []float64{0, 0}, 1, st)
+			a := st[4] + st[4]<<2 // lane 0's first xoshiro256** output
+			b1 := a<<7 | a>>57
+			b1 += b1 << 3
+			u1 := 2 - math.Float64frombits(b1>>12|0x3FF0000000000000)
+			r2 := dst[0]*dst[0] + dst[asm.Lanes]*dst[asm.Lanes]
+			if want := -2 * math.Log(u1); math.Abs(r2-want) > 1e-13*math.Max(1, want) {
+				t.Fatalf("impl=%s u1=%v: z0²+z1² = %.17g, −2 ln u1 = %.17g", im.Name(), u1, r2, want)
+			}
+		}
+	}
+}
+
+func BenchmarkPerturb(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, im := range asm.Impls() {
+		b.Run("impl="+im.Name()+"/d=39", func(b *testing.B) {
+			xs := make([]float64, 39)
+			dst := make([]float64, asm.Lanes*39)
+			st := randomState(rng)
+			for b.Loop() {
+				im.Perturb(dst, xs, 1, st)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(dst)), "ns/value")
+		})
+	}
+}
