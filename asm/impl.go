@@ -25,11 +25,15 @@ type Impl struct {
 	silu func(s, g, z []float64) int
 	// gelu does whole lane blocks of GELU and GELU′ and returns the count done.
 	gelu func(y, d, x, tab []float64) int
+	// sincos does whole lane blocks of SinCos and returns the count done.
+	sincos func(s, c, x, tab []float64) int
 	// float32 twins: Sgemm (see sgemm.go), SiLUF32 blocks and FMALoopF32.
 	sgemm       func(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int)
 	sgemmNative bool
 	siluF32     func(s, g, z []float32) int
 	fmaLoopF32  func(iters int) float64
+	// egnnF32 holds the EGNN float32 edge kernels (egnnk.go).
+	egnnF32 egnnF32
 }
 
 // Name is the implementation's lower-case name: "generic", "avx2" or "neon".
@@ -47,10 +51,12 @@ var generic = &Impl{
 	gemm:    gemmGeneric,
 	silu:    func(s, g, z []float64) int { return 0 },
 	gelu:    geluNone,
+	sincos:  sincosNone,
 
 	sgemm:      sgemmGeneric,
 	siluF32:    siluF32None,
 	fmaLoopF32: fmaLoopF32Generic,
+	egnnF32:    egnnF32None,
 }
 
 // Generic returns the plain-Go implementation, the oracle for all others.

@@ -16,11 +16,13 @@ var avx2 = &Impl{
 	gemmNative: true,
 	silu:       siluAVX2,
 	gelu:       geluAVX2,
+	sincos:     sincosAVX2,
 
 	sgemm:       sgemmAVX2,
 	sgemmNative: true,
 	siluF32:     siluF32AVX2,
 	fmaLoopF32:  fmaLoopF32AVX2,
+	egnnF32:     egnnF32AVX2,
 }
 
 // nativeImpls returns avx2 when the CPU and OS support both AVX2 and FMA3

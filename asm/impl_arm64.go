@@ -14,10 +14,12 @@ var neon = &Impl{
 	gemm:    gemmGeneric, // no NEON GEMM yet
 	silu:    func(s, g, z []float64) int { return 0 },
 	gelu:    geluNone, // no NEON GELU yet
+	sincos:  sincosNone,
 
 	sgemm:      sgemmGeneric, // no NEON SGEMM yet
 	siluF32:    siluF32None,
 	fmaLoopF32: fmaLoopF32Generic,
+	egnnF32:    egnnF32None,
 }
 
 func nativeImpls() []*Impl { return []*Impl{neon} }

@@ -123,6 +123,10 @@ func backwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, t []f
 					dd[k] = cd*dn[k] - (v-xj[k])*cq
 				}
 				dpre := dphi * (1 - ph*ph)
+				if gm.coordBack != nil {
+					c.ce[e] = dpre
+					continue
+				}
 				sr := s3[e*F : e*F+F]
 				gr := g3[e*F : e*F+F]
 				dz := c.tC[e*F : e*F+F]
@@ -136,6 +140,9 @@ func backwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, t []f
 					gbx[f] += v
 				}
 			}
+		}
+		if gm.coordBack != nil {
+			gm.coordBack(c.tC[:E*F], gwo, gbx, s3[:E*F], g3[:E*F], c.ce[:E], wo, F)
 		}
 		gm.bwdW(E, c.tC, F, c.mp[l], F, &lw.x, gv(li.xw))
 		// ∂m' = ∂agg_i (broadcast) + dz3·W_x → tB
@@ -154,7 +161,13 @@ func backwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, t []f
 		gwa, gba := gv(li.aw), gv(li.ab)
 		wa := lw.wa[:F]
 		gb2 := gv(li.m2b)
-		for e := 0; e < E; e++ {
+		if gm.attBack != nil {
+			gm.attBack(c.tB[:E*F], c.ce[:E], gwa, gb2, s2[:E*F], g2[:E*F], att[:E], wa, F)
+			for _, v := range c.ce[:E] {
+				gba[0] += v
+			}
+		}
+		for e := 0; e < E && gm.attBack == nil; e++ {
 			sr, gr := s2[e*F:e*F+F], g2[e*F:e*F+F]
 			dm := c.tB[e*F : e*F+F]
 			sr, gr, gwa, wa, gb2 := sr[:len(dm)], gr[:len(dm)], gwa[:len(dm)], wa[:len(dm)], gb2[:len(dm)]
@@ -185,6 +198,10 @@ func backwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, t []f
 		clear(dwa)
 		wr, wat := lw.wr[:F], lw.wat[:F]
 		gb1 := gv(li.m1b)
+		fused := gm.edgeInBack != nil
+		if fused {
+			gm.edgeInBack(c.tC[:E*F], dU, dV, dwr, dwa, c.ce[:E], c.ce2[:E], s1[:E*F], g1[:E*F], wr, wat, rr[:E], c.a[:E], c.rcv[:E], c.snd[:E], F)
+		}
 		for p := 0; p < NN; p++ {
 			base := p - p%N
 			i := p - base
@@ -205,6 +222,10 @@ func backwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, t []f
 				sr, gr, dwr, dwa, wr, wat, du, dv := sr[:len(dz)], gr[:len(dz)], dwr[:len(dz)], dwa[:len(dz)], wr[:len(dz)], wat[:len(dz)], du[:len(dz)], dv[:len(dz)]
 				r, ae := rr[e], c.a[e]
 				var dr, dae T
+				if fused {
+					dr, dae = c.ce[e], c.ce2[e]
+					dz = dz[:0]
+				}
 				for f := range dz {
 					v := dz[f] * silups(sr[f], gr[f])
 					dwr[f] += v * r
@@ -239,10 +260,41 @@ func backwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, t []f
 		}
 		gm.bwdW(NN, dU, F, hcl, F2, &lw.m1a, gw1)
 		gm.bwdW(NN, dV, F, hcl, F2, &lw.m1b, gw1[F:])
-		gm.bwdIn(NN, dU, F, &lw.m1a, dh, F)
-		gm.bwdIn(NN, dV, F, &lw.m1b, dh, F)
+		if l > 0 {
+			gm.bwdIn(NN, dU, F, &lw.m1a, dh, F)
+			gm.bwdIn(NN, dV, F, &lw.m1b, dh, F)
+			continue
+		}
+		// Layer 0: ∂h⁰ only feeds the time embedding h⁰ = W_e·t + b_e, so
+		// instead of the products dU·W_m1a and dV·W_m1b (two node GEMMs)
+		// reduce over nodes first: Σ_p t_p·dU_p and Σ_p dU_p (and dV),
+		// then one vector-matrix product each.
+		sums := c.t4[:4*F]
+		clear(sums)
+		su, sv, ou, ov := sums[:F], sums[F:2*F], sums[2*F:3*F], sums[3*F:]
+		for p := 0; p < NN; p++ {
+			tb := T(t[p/N])
+			du, dv := dU[p*F:p*F+F], dV[p*F:p*F+F]
+			du, dv = du[:len(su)], dv[:len(su)]
+			for f := range su {
+				su[f] += tb * du[f]
+				sv[f] += tb * dv[f]
+				ou[f] += du[f]
+				ov[f] += dv[f]
+			}
+		}
+		gwe, gbe := gv(ws.m.ew), gv(ws.m.eb)
+		for o := 0; o < F; o++ {
+			wa, wb := lw.m1a.w[o*lw.m1a.ldw:o*lw.m1a.ldw+F], lw.m1b.w[o*lw.m1b.ldw:o*lw.m1b.ldw+F]
+			wa, wb, gwe, gbe := wa[:F], wb[:F], gwe[:F], gbe[:F]
+			for k := range wa {
+				gwe[k] += su[o]*wa[k] + sv[o]*wb[k]
+				gbe[k] += ou[o]*wa[k] + ov[o]*wb[k]
+			}
+		}
 	}
-	// time embedding h⁰ = W_e·t + b_e
+	// time embedding h⁰ = W_e·t + b_e (the rest of ∂h⁰; layer 0's first
+	// edge layer was added above)
 	gwe, gbe := gv(ws.m.ew), gv(ws.m.eb)
 	for p := 0; p < NN; p++ {
 		tb := T(t[p/N])

@@ -41,6 +41,11 @@ type chunk[T flt] struct {
 	tx, txn   []T // NN·D
 	tda       []T // E
 	tv, tjv   []T // cfgs·N·D (Divergence)
+
+	// float32 kernels (asm EGNN edge kernels)
+	rcv, snd []int32 // E: receiver p and sender node of edge e
+	ce, ce2  []T     // E: per-edge scalars
+	t4       []T     // 4F: layer-0 node sums (backward)
 }
 
 func newChunk[T flt](cfg Config, cfgs int) *chunk[T] {
@@ -69,6 +74,21 @@ func newChunk[T flt](cfg Config, cfgs int) *chunk[T] {
 		thc: make([]T, NN*2*F), thc2: make([]T, NN*2*F),
 		tx: make([]T, NN*D), txn: make([]T, NN*D), tda: make([]T, E),
 		tv: make([]T, NN*D), tjv: make([]T, NN*D),
+		rcv: make([]int32, E), snd: make([]int32, E), ce: make([]T, E), ce2: make([]T, E), t4: make([]T, 4*F),
+	}
+	for p := 0; p < NN; p++ {
+		base := p - p%N
+		i := p - base
+		for j := 0; j < N; j++ {
+			if j == i {
+				continue
+			}
+			e := p*(N-1) + j
+			if j > i {
+				e--
+			}
+			c.rcv[e], c.snd[e] = int32(p), int32(base+j)
+		}
 	}
 	return c
 }
@@ -148,7 +168,21 @@ func forwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, x, t [
 
 		// edge pass 1: z1 = U_i + V_j + w_r·r + w_a·a → tA, s1 = SiLU(z1)
 		wr, wat := lw.wr[:F], lw.wat[:F]
-		for p := 0; p < NN; p++ {
+		if gm.edgeIn != nil {
+			for e := 0; e < E; e++ {
+				xi := xl[int(c.rcv[e])*D : int(c.rcv[e])*D+D]
+				xj := xl[int(c.snd[e])*D : int(c.snd[e])*D+D]
+				xj = xj[:len(xi)]
+				var r T
+				for k, v := range xi {
+					dv := v - xj[k]
+					r += dv * dv
+				}
+				rr[e] = r
+			}
+			gm.edgeIn(s1[:E*F], g1[:E*F], c.U[:NN*F], c.V[:NN*F], wr, wat, rr[:E], c.a[:E], c.rcv[:E], c.snd[:E], F)
+		}
+		for p := 0; p < NN && gm.edgeIn == nil; p++ {
 			base := p - p%N
 			i := p - base
 			xi := xl[p*D : p*D+D]
@@ -179,15 +213,30 @@ func forwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, x, t [
 				}
 			}
 		}
-		gm.silu(s1[:E*F], g1[:E*F], c.tA[:E*F])
+		if gm.edgeIn == nil {
+			gm.silu(s1[:E*F], g1[:E*F], c.tA[:E*F])
+		}
 		// z2 = W_m2·s1 + b_m2 → tC
 		fillRows(c.tC, E, F, lw.b2)
 		gm.fwd(E, s1, F, &lw.m2, c.tC, F)
 		// edge pass 2: m = SiLU(z2), attention, m' → mp; aggregate
 		mpl := c.mp[es]
 		wa := lw.wa[:F]
-		gm.silu(s2[:E*F], g2[:E*F], c.tC[:E*F])
-		for e := 0; e < E; e++ {
+		if gm.siluDot != nil {
+			// fused: SiLU and wₐᵀm in one pass, then m' and Σ_j m'_ij
+			gm.siluDot(s2[:E*F], g2[:E*F], att[:E], c.tC[:E*F], wa, F)
+			for e := range att[:E] {
+				att[e] = sigm(att[e] + lw.ba)
+			}
+			n1a := n1
+			if last {
+				n1a = 0
+			}
+			gm.attScale(mpl[:E*F], hcl[F:], s2[:E*F], att[:E], n1a, F, F2)
+		} else {
+			gm.silu(s2[:E*F], g2[:E*F], c.tC[:E*F])
+		}
+		for e := 0; e < E && gm.siluDot == nil; e++ {
 			mr := s2[e*F : e*F+F]
 			wa := wa[:len(mr)]
 			s := lw.ba
@@ -202,7 +251,7 @@ func forwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, x, t [
 				mp[f] = mv * av
 			}
 		}
-		if !last {
+		if !last && gm.siluDot == nil {
 			for p := 0; p < NN; p++ {
 				agg := hcl[p*F2+F : p*F2+F2]
 				clear(agg)
@@ -225,7 +274,12 @@ func forwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, x, t [
 		if l == 0 {
 			clear(disp)
 		}
-		gm.silu(s3[:E*F], g3[:E*F], c.tC[:E*F])
+		pre := gm.siluDot != nil // φ's pre-activation w_xᵀSiLU(z3) in phi
+		if pre {
+			gm.siluDot(s3[:E*F], g3[:E*F], phi[:E], c.tC[:E*F], wo, F)
+		} else {
+			gm.silu(s3[:E*F], g3[:E*F], c.tC[:E*F])
+		}
 		for p := 0; p < NN; p++ {
 			base := p - p%N
 			i := p - base
@@ -241,10 +295,14 @@ func forwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, x, t [
 					e--
 				}
 				var s T
-				sr := s3[e*F : e*F+F]
-				wo := wo[:len(sr)]
-				for f, v := range sr {
-					s += wo[f] * v
+				if pre {
+					s = phi[e]
+				} else {
+					sr := s3[e*F : e*F+F]
+					wo := wo[:len(sr)]
+					for f, v := range sr {
+						s += wo[f] * v
+					}
 				}
 				ph := T(math.Tanh(float64(s)))
 				phi[e] = ph

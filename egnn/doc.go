@@ -28,17 +28,27 @@
 // the forward pass does two 128×128 products (W_m2, W_x) and the backward
 // pass four more; these dominate and run through asm.Impl.Gemm (an AVX2+FMA
 // 6×8 register-tile kernel) when the implementation has a native GEMM and
-// through gonum's blas64 otherwise (Sgemm and blas32 in float32). The
-// elementwise work (σ, tanh) is plain Go; edge activations are stored as
-// SiLU(z) and σ(z), from which z·σ(z) and SiLU'(z) = σ + SiLU·(1−σ) follow
-// without another pass.
+// through gonum's blas64 otherwise (Sgemm and blas32 in float32). Edge
+// activations are stored as SiLU(z) and σ(z), from which z·σ(z) and
+// SiLU'(z) = σ + SiLU·(1−σ) follow without another pass. In float32 the
+// edge passes run through fused asm kernels (asm.Impl.EdgeInputF32,
+// SiLUDotF32, AttScaleF32, CoordBackF32, AttBackF32, EdgeInputBackF32; AVX2
+// on amd64): the gather U·hᵢ + V·hⱼ + w_r·r + w_a·a with its SiLU, SiLU with
+// the projections w_aᵀm and w_xᵀSiLU(…), m' = m·att with Σ_j m'_ij, and
+// their three backward passes; only per-edge scalars (σ, tanh, geometry)
+// stay in Go. In float64 these loops are plain Go. Layer 0's ∂h⁰ only
+// feeds the time embedding, so its first-edge-layer products are reduced
+// over nodes before multiplying by W_m1 (vectors instead of two GEMMs).
 //
 // Parallelism and determinism. A batch is cut into chunks of whole
-// configurations (about 300 edges each); a chunk's activations live in the
-// scratch of the worker that runs it. Parameter gradients are accumulated
-// into a fixed number of group buffers, each owned by the worker running its
-// chunks in order, and reduced in group order, so results are bit-identical
-// for any number of workers.
+// configurations (about 300 edges each in float64, 768 in float32); a
+// chunk's activations live in the scratch of the worker that runs it.
+// Parameter gradients are accumulated into a fixed number of group
+// buffers, each owned by the worker running its chunks in order, and
+// reduced in group order, so results are bit-identical for any number of
+// workers. In a training pass the chunk count is rounded
+// up to a multiple of the group count so that groups, and hence workers,
+// get equal work (DW-4 at B = 512: 8 chunks of 64 configurations).
 //
 // Precision. Float64 workspaces (NewWorkspace) are the default and the
 // oracle. NewWorkspacePrec(…, Float32) runs Forward, Backward and

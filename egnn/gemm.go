@@ -70,6 +70,14 @@ type gemmer[T flt] struct {
 	blas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)
 	// silu is the precision's asm SiLU.
 	silu func(s, g, z []T)
+	// The fused edge kernels of asm (egnnk.go); set in float32 only, where
+	// they replace the plain-Go edge loops (nil in float64).
+	edgeIn     func(s, g, u, v, wr, wa, r, a []T, rcv, snd []int32, F int)
+	siluDot    func(s, g, d, z, w []T, F int)
+	attScale   func(mp, agg, s, att []T, n1, F, ldagg int)
+	coordBack  func(dz, gw, gb, s, g, c, w []T, F int)
+	attBack    func(dm, dpa, gw, gb, s, g, att, w []T, F int)
+	edgeInBack func(dz, du, dv, dwr, dwa, dr, da, s, g, wr, wa, r, a []T, rcv, snd []int32, F int)
 }
 
 func newGemmer[T flt](im *asm.Impl) gemmer[T] {
@@ -87,6 +95,12 @@ func newGemmer[T flt](im *asm.Impl) gemmer[T] {
 		}
 		gg.blas = blas32Gemm
 		gg.silu = im.SiLUF32
+		gg.edgeIn = im.EdgeInputF32
+		gg.siluDot = im.SiLUDotF32
+		gg.attScale = im.AttScaleF32
+		gg.coordBack = im.CoordBackF32
+		gg.attBack = im.AttBackF32
+		gg.edgeInBack = im.EdgeInputBackF32
 	}
 	return g
 }

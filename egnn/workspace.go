@@ -13,10 +13,15 @@ import (
 // 300 KiB per array) stays in L2 between the elementwise passes and the
 // GEMMs that consume it. Float32 chunks are larger, so that the node
 // products (m = configurations·N rows) and the weight gradients (depth =
-// edges) run at full tile efficiency; measured on LJ-13, see bench/egnn.go.
+// edges) run at full tile efficiency, and so that Sgemm's per-call packing
+// of the 128×128 weight panels (paid per chunk) stays small: on DW-4
+// (B = 512, one worker) 384-edge chunks spent 11% of the step packing and
+// took 111 ms against 106 ms for 768 and 105 ms for 1536 (best of 30
+// steps, shared 2-core Zen3). LJ-13 gets 4 configurations (624 edges)
+// with 640 and 768 alike.
 const (
 	chunkEdges64 = 300
-	chunkEdges32 = 640
+	chunkEdges32 = 768
 )
 
 // maxGroups bounds the number of gradient groups: a batch's chunks are
@@ -71,17 +76,40 @@ func (lw *layerW[T]) vecs() [7]*[]T {
 // prec is a Workspace's state in one precision: weights in kernel layout,
 // per-worker chunk scratch and per-group gradient buffers.
 type prec[T flt] struct {
-	gm  gemmer[T]
-	cpc int // configurations per chunk
-	lw  []layerW[T]
-	scr []*chunk[T]
-	gg  [][]T // per-group gradient buffers (allocated on first backward)
+	gm gemmer[T]
+	// accum adds a group's gradients into the float64 total (asm in
+	// float32, where it is exact either way).
+	accum func(dst []float64, src []T)
+	cpc   int // configurations per chunk
+	lw    []layerW[T]
+	scr   []*chunk[T]
+	gg    [][]T // per-group gradient buffers (allocated on first backward)
+}
+
+// split cuts a training batch of b configurations into nch chunks of cpc
+// configurations (the last may be shorter; cpc ≤ pr.cpc) and ng gradient
+// groups of whole chunks. When there are more chunks than groups, the chunk
+// count is rounded up to a multiple of the group count, so that every group
+// gets the same number of chunks and workers get equal shares (DW-4 at
+// B = 512: 10 uneven chunks → 16 of 32 configurations). The split depends
+// on b only, never on the worker count.
+func (pr *prec[T]) split(b int) (nch, cpc, ng int) {
+	nch = (b + pr.cpc - 1) / pr.cpc
+	ng = min(nch, maxGroups)
+	nch = (nch + ng - 1) / ng * ng
+	cpc = (b + nch - 1) / nch
+	nch = (b + cpc - 1) / cpc
+	ng = min(nch, ng)
+	return nch, cpc, ng
 }
 
 func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int) *prec[T] {
 	cfg := m.cfg
 	N, F := cfg.N, cfg.Hidden
-	pr := &prec[T]{gm: newGemmer[T](m.im)}
+	pr := &prec[T]{gm: newGemmer[T](m.im), accum: addInto[T]}
+	if f, ok := any(&pr.accum).(*func([]float64, []float32)); ok {
+		*f = m.im.AccumF32
+	}
 	pr.cpc = max(1, min(maxBatch, chunkEdges/(N*(N-1))))
 	nat := pr.gm.native != nil
 	ps := m.ps
@@ -113,26 +141,33 @@ func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int) *prec[T] {
 	return pr
 }
 
-// refresh re-reads the parameters into the kernels' layouts.
-func (pr *prec[T]) refresh(m *Model) {
+// refresh re-reads the parameters into the kernels' layouts, one layer per
+// pool item (it is serial work in every step otherwise).
+func (pr *prec[T]) refresh(m *Model, pool *engine.Pool) {
+	pool.For(len(pr.lw), 1, func(_, lo, hi int) {
+		for l := lo; l < hi; l++ {
+			pr.refreshLayer(m, l)
+		}
+	})
+}
+
+func (pr *prec[T]) refreshLayer(m *Model, l int) {
 	F := m.cfg.Hidden
-	for l := range pr.lw {
-		lw := &pr.lw[l]
-		for _, li := range []*lin[T]{&lw.m1a, &lw.m1b, &lw.m2, &lw.x, &lw.h1, &lw.h2} {
-			li.refresh()
-		}
-		if lw.src != nil {
-			for k, dst := range lw.vecs() {
-				cvt(*dst, lw.src[k])
-			}
-		}
-		w1 := m.ps.W(lw.idx.m1w)
-		for f := 0; f < F; f++ {
-			lw.wr[f] = T(w1[f*(2*F+2)+2*F])
-			lw.wat[f] = T(w1[f*(2*F+2)+2*F+1])
-		}
-		lw.ba = T(m.ps.W(lw.idx.ab)[0])
+	lw := &pr.lw[l]
+	for _, li := range []*lin[T]{&lw.m1a, &lw.m1b, &lw.m2, &lw.x, &lw.h1, &lw.h2} {
+		li.refresh()
 	}
+	if lw.src != nil {
+		for k, dst := range lw.vecs() {
+			cvt(*dst, lw.src[k])
+		}
+	}
+	w1 := m.ps.W(lw.idx.m1w)
+	for f := 0; f < F; f++ {
+		lw.wr[f] = T(w1[f*(2*F+2)+2*F])
+		lw.wat[f] = T(w1[f*(2*F+2)+2*F+1])
+	}
+	lw.ba = T(m.ps.W(lw.idx.ab)[0])
 }
 
 // Workspace evaluates a Model on batches of up to maxBatch configurations.
@@ -237,7 +272,7 @@ func (ws *Workspace) Forward(out, x, t []float64, b int) error {
 }
 
 func forwardBatch[T flt](ws *Workspace, pr *prec[T], out, x, t []float64, b int) {
-	pr.refresh(ws.m)
+	pr.refresh(ws.m, ws.pool)
 	d := ws.m.cfg.Dim()
 	nch := (b + pr.cpc - 1) / pr.cpc
 	ws.pool.For(nch, 1, func(w, lo, hi int) {
@@ -296,11 +331,10 @@ func (ws *Workspace) ForwardBackward(out, x, t []float64, b int, grad LossGrad, 
 }
 
 func forwardBackwardBatch[T flt](ws *Workspace, pr *prec[T], out, x, t []float64, b int, grad LossGrad, dX []float64) {
-	pr.refresh(ws.m)
+	pr.refresh(ws.m, ws.pool)
 	ps := ws.m.ps
 	d := ws.m.cfg.Dim()
-	nch := (b + pr.cpc - 1) / pr.cpc
-	ng := min(nch, maxGroups)
+	nch, cpc, ng := pr.split(b)
 	for len(pr.gg) < ng {
 		pr.gg = append(pr.gg, make([]T, ps.Len()))
 	}
@@ -310,8 +344,8 @@ func forwardBackwardBatch[T flt](ws *Workspace, pr *prec[T], out, x, t []float64
 			gb := pr.gg[g]
 			clear(gb)
 			for k := g * nch / ng; k < (g+1)*nch/ng; k++ {
-				c0 := k * pr.cpc
-				nc := min(pr.cpc, b-c0)
+				c0 := k * cpc
+				nc := min(cpc, b-c0)
 				forwardChunk(ws, pr, c, nc, x[c0*d:], t[c0:], true)
 				if out != nil {
 					copy(out[c0*d:(c0+nc)*d], c.outF[:nc*d])
@@ -328,11 +362,13 @@ func forwardBackwardBatch[T flt](ws *Workspace, pr *prec[T], out, x, t []float64
 	})
 	// Reduce the groups in order, in parallel over parameter ranges.
 	np := ps.Len()
+	// Blocks of 1024 stay in L1 while every group is added (in group
+	// order, as before).
 	ws.pool.For(np, 1<<14, func(_, lo, hi int) {
-		dst := ps.Grad[lo:hi]
-		for g := 0; g < ng; g++ {
-			for i, v := range pr.gg[g][lo:hi] {
-				dst[i] += float64(v)
+		for b0 := lo; b0 < hi; b0 += 1024 {
+			dst := ps.Grad[b0:min(b0+1024, hi)]
+			for g := 0; g < ng; g++ {
+				pr.accum(dst, pr.gg[g][b0:b0+len(dst)])
 			}
 		}
 	})
@@ -349,7 +385,7 @@ func (ws *Workspace) JVP(out, jv, x, t, v []float64, b int) error {
 		return errors.New("egnn: nil jv or v")
 	}
 	pr := ws.f64()
-	pr.refresh(ws.m)
+	pr.refresh(ws.m, ws.pool)
 	d := ws.m.cfg.Dim()
 	nch := (b + pr.cpc - 1) / pr.cpc
 	ws.pool.For(nch, 1, func(w, lo, hi int) {
@@ -378,7 +414,7 @@ func (ws *Workspace) Divergence(out, div, x, t []float64, b int) error {
 		return fmt.Errorf("egnn: len(div) = %d < b = %d", len(div), b)
 	}
 	pr := ws.f64()
-	pr.refresh(ws.m)
+	pr.refresh(ws.m, ws.pool)
 	d := ws.m.cfg.Dim()
 	nch := (b + pr.cpc - 1) / pr.cpc
 	ws.pool.For(nch, 1, func(w, lo, hi int) {
@@ -405,6 +441,14 @@ func (ws *Workspace) Divergence(out, div, x, t []float64, b int) error {
 		}
 	})
 	return nil
+}
+
+// addInto is dst[i] += float64(src[i]).
+func addInto[T flt](dst []float64, src []T) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] += float64(v)
+	}
 }
 
 func sigm[T flt](z T) T { return T(1 / (1 + math.Exp(-float64(z)))) }

@@ -10,20 +10,45 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// Row-chunk and gradient-unit sizes for the Pool. Results do not depend on
-// either (every output element is computed by the same sequence of
-// operations whatever the split), so they are tuning knobs only.
+// Row-chunk and weight-gradient panel sizes. Results do not depend on the
+// worker count: chunk and panel boundaries are functions of the batch size
+// and the configuration only, every parameter-gradient element is one sum
+// over the batch in row order, and each chunk or panel writes only its own
+// outputs. (With a native asm.Gemm a row's rounding may depend on where it
+// falls in the 6-row register tiles, so the chunking must not depend on the
+// worker count; it does not.)
 const (
-	rowGrain = 60  // batch rows per chunk (a multiple of asm.Gemm's 6-row tile)
-	unitRows = 24  // output features per parameter-gradient unit (ditto)
-	unitCols = 128 // input features per asm.Gemm call in a gradient unit: a
-	// 128×128 panel of the layer input (128 KiB) stays in L2 across row tiles
+	rowChunks = 4  // row chunks per batch: two per worker on two cores, so a
+	minChunk  = 48 // descheduled worker leaves work to steal; ≥ 48 rows each
+	panelRows = 64 // target output features per weight-gradient panel
+	unitCols  = 128
+	// unitCols is the number of input features per asm.Gemm call in a panel:
+	// a 128×128 block of the layer input (128 KiB) stays in L2 across row
+	// tiles.
 	gemmMR = 6 // asm.Gemm's register tile: rows…
 	gemmNR = 8 // …and columns
 )
 
-// gradUnit is one piece of the parameter-gradient phase: output features
-// [lo, hi) of layer l (l = Blocks+1 is the output layer).
+// roundUp rounds n up to a multiple of q.
+func roundUp(n, q int) int { return (n + q - 1) / q * q }
+
+// rowGrain is the number of batch rows per chunk for a batch of b rows: about
+// b/rowChunks, a multiple of asm.Gemm's 6-row tile, and at least minChunk.
+func rowGrain(b int) int {
+	return max(roundUp((b+rowChunks-1)/rowChunks, gemmMR), minChunk)
+}
+
+// packLd is the row stride of the packed ∂L/∂a panel for up to n rows: an
+// odd number of 64-byte lines, so that the panel's rows fall in distinct L1
+// sets while they are written column by column (a stride of 512 doubles
+// put them all in one set and made packing cost as much as a third of the
+// panel's GEMM).
+func packLd(n int) int { return roundUp(n, 16) + 8 }
+
+// gradUnit is one panel of the parameter-gradient phase: output features
+// [lo, hi) of layer l (l = Blocks+1 is the output layer). Units are listed
+// by layer, input layer (the largest) first, so that dynamic claiming
+// balances the workers.
 type gradUnit struct{ layer, lo, hi int }
 
 // Model is the sinusoidal-embedding residual MLP. It is not safe for
@@ -33,18 +58,19 @@ type gradUnit struct{ layer, lo, hi int }
 type Model struct {
 	Params *param.Set
 
-	cfg    Config
-	pool   *engine.Pool
-	mm     gemm
-	omega  []float64 // ω_k, k < EmbedSize/2
-	scales []float64 // InDim coordinate scales, then the time scale
-	wIdx   []int     // weight tensor per layer 0…Blocks+1
-	bIdx   []int     // bias tensor per layer
-	units  []gradUnit
-	wT     [][]float64 // transposed weights [in][ldT(l)], native GEMM path only
-	packA  [][]float64 // per worker: a unit's ∂L/∂a columns, transposed (native path)
-	packC  [][]float64 // per worker: a padded 6-row gradient tile (native path)
-	oPad   []float64   // [cap][8]: the output layer's padded result (native path)
+	cfg     Config
+	pool    *engine.Pool
+	mm      gemm
+	omega   []float64 // ω_k, k < EmbedSize/2
+	scales  []float64 // InDim coordinate scales, then the time scale
+	wIdx    []int     // weight tensor per layer 0…Blocks+1
+	bIdx    []int     // bias tensor per layer
+	units   []gradUnit
+	unitMax int         // most rows in a unit
+	wT      [][]float64 // transposed weights [in][ldT(l)], native GEMM path only
+	packA   [][]float64 // per worker: a unit's ∂L/∂a columns, transposed (native path)
+	packC   [][]float64 // per worker: a padded 6-row gradient tile (native path)
+	oPad    []float64   // [cap][8]: the output layer's padded result (native path)
 
 	// Activations and scratch, capacity rows each; grown on demand.
 	cap   int
@@ -63,7 +89,7 @@ type Model struct {
 	// Arguments of the running call, read by the chunk functions.
 	argX, argT, argOut, argV, argRes, argG, argGX []float64
 
-	fwdFn, bwdFn, gradFn, divFn, jvpFn func(w, lo, hi int)
+	fwdFn, bwdFn, gradFn, divFn, jvpFn, wtFn func(w, lo, hi int)
 }
 
 // New builds a model for cfg with PyTorch-default initialisation from seed
@@ -103,8 +129,14 @@ func New(cfg Config, seed uint64, pool *engine.Pool) (*Model, error) {
 		}
 		m.wIdx = append(m.wIdx, ps.Add(name+".w", out, in))
 		m.bIdx = append(m.bIdx, ps.Add(name+".b", out))
-		for lo := 0; lo < out; lo += unitRows {
-			m.units = append(m.units, gradUnit{l, lo, min(lo+unitRows, out)})
+		// Panels of about panelRows features (whole register tiles but
+		// the last), so every GEMM has at least 48 rows where the layer
+		// does.
+		np := (out + panelRows - 1) / panelRows
+		size := roundUp((out+np-1)/np, gemmMR)
+		for lo := 0; lo < out; lo += size {
+			m.units = append(m.units, gradUnit{l, lo, min(lo+size, out)})
+			m.unitMax = max(m.unitMax, min(size, out-lo))
 		}
 	}
 	ps.Finish()
@@ -124,6 +156,7 @@ func New(cfg Config, seed uint64, pool *engine.Pool) (*Model, error) {
 		}
 	}
 	m.divFn = func(_, lo, hi int) { m.divRows(lo, hi) }
+	m.wtFn = func(_, lo, hi int) { m.transposeLayers(lo, hi) }
 	m.jvpFn = func(_, lo, hi int) { m.jvpRows(lo, hi) }
 	return m, nil
 }
@@ -157,47 +190,101 @@ func (m *Model) ldT(l int) int { return max(m.Params.Tensors[m.wIdx[l]].Shape[0]
 // ensurePack sizes the native path's per-worker scratch for m.cap rows.
 func (m *Model) ensurePack() {
 	for w := range m.packA {
-		m.packA[w] = make([]float64, max(unitRows, gemmMR)*m.cap)
+		m.packA[w] = make([]float64, max(m.unitMax, gemmMR)*packLd(m.cap))
 	}
 	m.oPad = make([]float64, m.cap*gemmNR)
 }
 
-// refreshWT copies the weights into their transposes (native path only).
+// refreshWT copies the weights into their transposes (native path only),
+// the input layer on one worker and the others on another.
 func (m *Model) refreshWT() {
-	for l, wt := range m.wT {
-		t := m.Params.Tensors[m.wIdx[l]]
-		nout, nin := t.Shape[0], t.Shape[1]
-		ld := m.ldT(l)
-		w := m.Params.W(m.wIdx[l])
-		for o := 0; o < nout; o++ {
-			row := w[o*nin : (o+1)*nin]
-			for i, v := range row {
-				wt[i*ld+o] = v
-			}
+	if len(m.wT) > 0 {
+		m.parFor(2, 1, m.wtFn)
+	}
+}
+
+// transposeLayers refreshes wT for parts [lo, hi): part 0 is the input
+// layer, part 1 the others (about as many weights).
+func (m *Model) transposeLayers(lo, hi int) {
+	for part := lo; part < hi; part++ {
+		l0, l1 := 0, 1
+		if part == 1 {
+			l0, l1 = 1, len(m.wT)
+		}
+		for l := l0; l < l1; l++ {
+			m.transposeLayer(l)
 		}
 	}
 }
 
-// linear computes out = in·W_l[:, k0:k0+kn]ᵀ for rows lo…lo+n−1 (no bias):
-// in (starting at row lo) has leading dimension lda, out has ldo.
-func (m *Model) linear(lo, n, l int, in []float64, lda, k0, kn int, out []float64, ldo int) {
+// transposeLayer copies W_l into wT[l], eight outputs at a time so that
+// each write fills a cache line of wT rather than striding one element per
+// line.
+func (m *Model) transposeLayer(l int) {
+	wt := m.wT[l]
+	t := m.Params.Tensors[m.wIdx[l]]
+	nout, nin := t.Shape[0], t.Shape[1]
+	ld := m.ldT(l)
+	w := m.Params.W(m.wIdx[l])
+	o := 0
+	for ; o+8 <= nout; o += 8 {
+		r := w[o*nin : (o+8)*nin]
+		for i := 0; i < nin; i++ {
+			d := wt[i*ld+o : i*ld+o+8]
+			d[0], d[1], d[2], d[3] = r[i], r[nin+i], r[2*nin+i], r[3*nin+i]
+			d[4], d[5], d[6], d[7] = r[4*nin+i], r[5*nin+i], r[6*nin+i], r[7*nin+i]
+		}
+	}
+	for ; o < nout; o++ {
+		for i, v := range w[o*nin : (o+1)*nin] {
+			wt[i*ld+o] = v
+		}
+	}
+}
+
+// linear computes out = in·W_l[:, k0:k0+kn]ᵀ (+ b_l when bias is set) for
+// rows lo…lo+n−1: in (starting at row lo) has leading dimension lda, out
+// has ldo. The bias is written first and the product accumulated onto it,
+// so there is no separate bias pass.
+func (m *Model) linear(lo, n, l int, in []float64, lda, k0, kn int, out []float64, ldo int, bias bool) {
 	t := m.Params.Tensors[m.wIdx[l]]
 	nout, nin := t.Shape[0], t.Shape[1]
 	if m.mm.native {
 		ld := m.ldT(l)
 		if ld == nout {
-			m.mm.nn(n, nout, kn, in, lda, m.wT[l][k0*ld:], ld, 0, out, ldo)
+			m.initRows(l, n, out, ldo, nout, bias)
+			m.mm.nn(n, nout, kn, in, lda, m.wT[l][k0*ld:], ld, 1, out, ldo)
 			return
 		}
 		// Narrow layer: a whole-tile product into the padded rows of oPad.
 		pad := m.oPad[lo*ld : (lo+n)*ld]
-		m.mm.nn(n, ld, kn, in, lda, m.wT[l][k0*ld:], ld, 0, pad, ld)
+		m.initRows(l, n, pad, ld, ld, bias)
+		m.mm.nn(n, ld, kn, in, lda, m.wT[l][k0*ld:], ld, 1, pad, ld)
 		for r := 0; r < n; r++ {
 			copy(out[r*ldo:r*ldo+nout], pad[r*ld:r*ld+nout])
 		}
 		return
 	}
-	m.mm.nt(n, nout, kn, in, lda, m.Params.W(m.wIdx[l])[k0:], nin, 0, out, ldo)
+	beta := 0.0
+	if bias {
+		m.initRows(l, n, out, ldo, nout, true)
+		beta = 1
+	}
+	m.mm.nt(n, nout, kn, in, lda, m.Params.W(m.wIdx[l])[k0:], nin, beta, out, ldo)
+}
+
+// initRows sets the first cols columns of n rows of c (leading dimension
+// ldc) to layer l's bias, zero-padded past its length, or to zero.
+func (m *Model) initRows(l, n int, c []float64, ldc, cols int, bias bool) {
+	var b []float64
+	if bias {
+		b = m.Params.W(m.bIdx[l])
+	}
+	for r := 0; r < n; r++ {
+		row := c[r*ldc : r*ldc+cols]
+		k := copy(row, b)
+		clear(row[k:])
+	}
 }
 
 // Config returns the model's configuration.
@@ -283,7 +370,7 @@ func (m *Model) Forward(x, t, out []float64) {
 	m.batch = b
 	m.argX, m.argT, m.argOut = x, t, out
 	m.refreshWT()
-	m.parFor(b, rowGrain, m.fwdFn)
+	m.parFor(b, rowGrain(b), m.fwdFn)
 	m.argX, m.argT, m.argOut = nil, nil, nil
 }
 
@@ -309,7 +396,7 @@ func (m *Model) Backward(gout, gx []float64) {
 		}
 	}
 	m.argG, m.argGX = gout, gx
-	m.parFor(b, rowGrain, m.bwdFn)
+	m.parFor(b, rowGrain(b), m.bwdFn)
 	m.parFor(len(m.units), 1, m.gradFn)
 	m.argG, m.argGX = nil, nil
 }
@@ -326,7 +413,7 @@ func (m *Model) JVP(x, t, v, out, jv []float64) {
 	m.batch = b
 	m.argX, m.argT, m.argOut, m.argV, m.argRes = x, t, out, v, jv
 	m.refreshWT()
-	m.parFor(b, rowGrain, m.jvpFn)
+	m.parFor(b, rowGrain(b), m.jvpFn)
 	m.argX, m.argT, m.argOut, m.argV, m.argRes = nil, nil, nil, nil, nil
 }
 
@@ -343,7 +430,7 @@ func (m *Model) Divergence(x, t, out, div []float64) {
 	m.batch = b
 	m.argX, m.argT, m.argOut, m.argRes = x, t, out, div
 	m.refreshWT()
-	m.parFor(b, rowGrain, m.divFn)
+	m.parFor(b, rowGrain(b), m.divFn)
 	m.argX, m.argT, m.argOut, m.argRes = nil, nil, nil, nil
 }
 
@@ -378,8 +465,9 @@ func (m *Model) embedRows(lo, hi int) {
 			blk := zr[i*E : (i+1)*E]
 			sn, cs := blk[:half], blk[half:]
 			for k, om := range m.omega {
-				sn[k], cs[k] = math.Sincos(v * om)
+				sn[k] = v * om
 			}
+			m.mm.im.SinCos(sn, cs, sn)
 		}
 	}
 }
@@ -387,7 +475,6 @@ func (m *Model) embedRows(lo, hi int) {
 func (m *Model) forwardRows(lo, hi int) {
 	c := m.cfg
 	n, w, nz, d, L := hi-lo, c.Width, c.EmbedDim(), c.InDim, c.Blocks
-	ps := m.Params
 	m.embedRows(lo, hi)
 	for l := 0; l <= L; l++ {
 		in, ld := m.z, nz
@@ -395,14 +482,7 @@ func (m *Model) forwardRows(lo, hi int) {
 			in, ld = m.h[l-1], w
 		}
 		pre := m.pre[l][lo*w : hi*w]
-		m.linear(lo, n, l, in[lo*ld:], ld, 0, ld, pre, w)
-		bias := ps.W(m.bIdx[l])
-		for r := 0; r < n; r++ {
-			pr := pre[r*w : (r+1)*w]
-			for o, v := range bias[:len(pr)] {
-				pr[o] += v
-			}
-		}
+		m.linear(lo, n, l, in[lo*ld:], ld, 0, ld, pre, w, true)
 		h := m.h[l][lo*w : hi*w]
 		m.mm.im.GELU(h, m.gd[l][lo*w:hi*w], pre)
 		if l > 0 {
@@ -413,13 +493,7 @@ func (m *Model) forwardRows(lo, hi int) {
 		}
 	}
 	out := m.argOut[lo*d : hi*d]
-	m.linear(lo, n, L+1, m.h[L][lo*w:], w, 0, w, out, d)
-	bias := ps.W(m.bIdx[L+1])
-	for r := 0; r < n; r++ {
-		for j := 0; j < d; j++ {
-			out[r*d+j] += bias[j]
-		}
-	}
+	m.linear(lo, n, L+1, m.h[L][lo*w:], w, 0, w, out, d, true)
 }
 
 func (m *Model) backwardRows(lo, hi int) {
@@ -493,28 +567,39 @@ func (m *Model) gradUnit(w int, u gradUnit) {
 	}
 	// Native: pack the unit's columns of ∂L/∂a as rows (pa[i][r]), so that
 	// asm.Gemm reads A row-major (its fast case) rather than transposed.
-	pa := m.packA[w][:max(nu, gemmMR)*b]
-	for r := 0; r < b; r++ {
-		for i, v := range dp[r*nout+u.lo : r*nout+u.hi] {
-			pa[i*b+r] = v
+	// The bias gradient is summed in the same pass, in row order.
+	ld := packLd(b)
+	pa := m.packA[w][:max(nu, gemmMR)*ld]
+	r := 0
+	for ; r+4 <= b; r += 4 { // four rows at a time: 32-byte writes
+		d0 := dp[r*nout+u.lo : r*nout+u.hi]
+		d1 := dp[(r+1)*nout+u.lo : (r+1)*nout+u.hi]
+		d2 := dp[(r+2)*nout+u.lo : (r+2)*nout+u.hi]
+		d3 := dp[(r+3)*nout+u.lo : (r+3)*nout+u.hi]
+		d1, d2, d3 = d1[:len(d0)], d2[:len(d0)], d3[:len(d0)]
+		gb := gb[:len(d0)]
+		for i, v0 := range d0 {
+			v1, v2, v3 := d1[i], d2[i], d3[i]
+			p := pa[i*ld+r : i*ld+r+4]
+			p[0], p[1], p[2], p[3] = v0, v1, v2, v3
+			gb[i] = gb[i] + v0 + v1 + v2 + v3 // in row order
 		}
 	}
-	for i := range gb {
-		s := gb[i]
-		for _, v := range pa[i*b : (i+1)*b] {
-			s += v
+	for ; r < b; r++ {
+		for i, v := range dp[r*nout+u.lo : r*nout+u.hi] {
+			pa[i*ld+r] = v
+			gb[i] += v
 		}
-		gb[i] = s
 	}
 	if nu < gemmMR {
 		// Fewer rows than a register tile (the output layer): zero rows pad
 		// the product to whole tiles in packC; the real rows are added to G.
-		clear(pa[nu*b:])
+		clear(pa[nu*ld:])
 		pc := m.packC[w][:gemmMR*nin]
 		clear(pc)
 		for c0 := 0; c0 < nin; c0 += unitCols {
 			nc := min(unitCols, nin-c0)
-			m.mm.im.Gemm(gemmMR, nc, b, pa, b, 1, in[c0:], nin, pc[c0:], nin)
+			m.mm.im.Gemm(gemmMR, nc, b, pa, ld, 1, in[c0:], nin, pc[c0:], nin)
 		}
 		for i, v := range pc[:nu*nin] {
 			gw[i] += v
@@ -523,7 +608,7 @@ func (m *Model) gradUnit(w int, u gradUnit) {
 	}
 	for c0 := 0; c0 < nin; c0 += unitCols {
 		nc := min(unitCols, nin-c0)
-		m.mm.im.Gemm(nu, nc, b, pa, b, 1, in[c0:], nin, gw[c0:], nin)
+		m.mm.im.Gemm(nu, nc, b, pa, ld, 1, in[c0:], nin, gw[c0:], nin)
 	}
 }
 
@@ -539,7 +624,7 @@ func (m *Model) tangentRows(lo, hi int) {
 		th[i] = g0[i] * tp[i]
 	}
 	for l := 1; l <= L; l++ {
-		m.linear(lo, n, l, th, w, 0, w, tp, w)
+		m.linear(lo, n, l, th, w, 0, w, tp, w, false)
 		gl := m.gd[l][lo*w : hi*w]
 		for i := range th {
 			th[i] += gl[i] * tp[i]
@@ -568,7 +653,7 @@ func (m *Model) divRows(lo, hi int) {
 				tr[half+k] = -f * zr[k]
 			}
 		}
-		m.linear(lo, n, 0, tz, E, j*E, E, m.tp[lo*w:hi*w], w)
+		m.linear(lo, n, 0, tz, E, j*E, E, m.tp[lo*w:hi*w], w, false)
 		m.tangentRows(lo, hi)
 		wj := wout[j*w : (j+1)*w]
 		for r := 0; r < n; r++ {
@@ -601,7 +686,7 @@ func (m *Model) jvpRows(lo, hi int) {
 			}
 		}
 	}
-	m.linear(lo, n, 0, tz, nt, 0, nt, m.tp[lo*w:hi*w], w)
+	m.linear(lo, n, 0, tz, nt, 0, nt, m.tp[lo*w:hi*w], w, false)
 	m.tangentRows(lo, hi)
-	m.linear(lo, n, L+1, m.th[lo*w:], w, 0, w, m.argRes[lo*d:hi*d], d)
+	m.linear(lo, n, L+1, m.th[lo*w:], w, 0, w, m.argRes[lo*d:hi*d], d, false)
 }

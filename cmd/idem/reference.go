@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,7 +53,8 @@ SPEC recipe.
 		step      = fs.Float64("step", 0, "production step size s (0: the SPEC value)")
 		warmMax   = fs.Float64("warm-max-step", 0, "warm-up step cap s_max (0: the SPEC value)")
 		ladder    = fs.Int("ladder", -1, "warm-up ladder 0, 1/k, …, 1 (-1: SPEC's k; 0: no warm-up)")
-		method    = fs.String("method", "rwm", "proposal: rwm (SPEC recipe) or mala")
+		method    = fs.String("method", "rwm", "production proposal: rwm (SPEC recipe) or mala")
+		warmMeth  = fs.String("warm-method", "rwm", "warm-up proposal: rwm (SPEC recipe) or mala")
 		trace     = fs.Int("trace", 0, "record the energies of this many chains and report their autocorrelation time")
 		progress  = fs.Bool("progress", true, "draw a progress bar on stderr")
 		rotate    = fs.Bool("rotate", true, "rotate every molecular configuration by an independent uniform random rotation")
@@ -79,6 +81,10 @@ SPEC recipe.
 		return err
 	}
 	m, err := mcmc.ParseMethod(*method)
+	if err != nil {
+		return err
+	}
+	wm, err := mcmc.ParseMethod(*warmMeth)
 	if err != nil {
 		return err
 	}
@@ -117,7 +123,7 @@ SPEC recipe.
 	pool := engine.NewPool(*workers)
 	defer pool.Close()
 	cfg := mcmc.Config{
-		Target: tg.t, Chains: c, Seed: *seed, Method: m, Step: r.step, Steps: r.steps,
+		Target: tg.t, Chains: c, Seed: *seed, Method: m, WarmMethod: wm, Step: r.step, Steps: r.steps,
 		Init: r.init, InitScale: r.initScale, InitResample: r.resample,
 		Ladder: mcmc.UniformLadder(r.ladderK), WarmSteps: r.warmSteps, WarmMaxStep: r.warmMax, Trap: -1,
 		Keep: *keep, Thin: *thin, Trace: min(*trace, c), Pool: pool,
@@ -165,7 +171,7 @@ SPEC recipe.
 	}
 
 	em, es := meanSD(energies)
-	fmt.Fprintf(stdout, "target %s (d = %d), method %s, seed %d, %d workers\n", tg.name, res.Dim, m, *seed, pool.Workers())
+	fmt.Fprintf(stdout, "target %s (d = %d), method %s (warm-up %s), seed %d, %d workers\n", tg.name, res.Dim, m, wm, *seed, pool.Workers())
 	fmt.Fprintf(stdout, "wrote %s: %d × %d float32, sha256 %s\n", *out, rows, res.Dim, sum)
 	fmt.Fprintf(stdout, "chains %d, kept %d per chain (thin %d), production %d steps of s = %g\n", c, *keep, *thin, r.steps, r.step)
 	if res.Init.ESS != 1 {
@@ -177,8 +183,12 @@ SPEC recipe.
 	fmt.Fprintf(stdout, "production acceptance %.4f\n", res.Prod.Accept)
 	fmt.Fprintf(stdout, "energy E: mean %.4f, sd %.4f (n = %d, standard error of the mean ≥ %.4f)\n", em, es, rows, es/math.Sqrt(float64(rows)))
 	if tg.space > 0 {
-		vir := virial(tg.t, data, rows)
-		fmt.Fprintf(stdout, "virial ⟨x·∇E⟩ = %.4f, (N−1)·D = %d\n", vir, (tg.n-1)*tg.space)
+		vir, se := virial(tg.t, data, rows)
+		fmt.Fprintf(stdout, "virial ⟨x·∇E⟩ = %.4f ± %.4f (standard error), (N−1)·D = %d\n", vir, se, (tg.n-1)*tg.space)
+		if dist, err := metrics.PairDistances(metrics.Set{Data: data, Dim: res.Dim}, tg.space); err == nil {
+			dm, _ := meanSD(dist)
+			fmt.Fprintf(stdout, "pair distance mean %.4f, min %.4f, max %.4f\n", dm, slices.Min(dist), slices.Max(dist))
+		}
 	}
 	if cfg.Trace > 0 {
 		tau, w, err := mcmc.IAT(res.Trace, cfg.Trace)
@@ -197,19 +207,23 @@ SPEC recipe.
 	return nil
 }
 
-// virial returns ⟨x·∇E⟩ over rows row-major configurations, with x centred
-// (E is translation invariant, so ∇E sums to zero over particles and the
-// value does not depend on the centring).
-func virial(t engine.Target, x []float64, rows int) float64 {
+// virial returns ⟨x·∇E⟩ over rows row-major configurations and its
+// standard error (rows treated as independent), with x centred (E is
+// translation invariant, so ∇E sums to zero over particles and the value
+// does not depend on the centring).
+func virial(t engine.Target, x []float64, rows int) (float64, float64) {
 	d := t.Dim()
 	e := make([]float64, rows)
 	g := make([]float64, rows*d)
 	engine.EnergyGrad(t, e, g, x, rows)
-	sum := 0.0
-	for i := range x[:rows*d] {
-		sum += x[i] * g[i]
+	v := make([]float64, rows)
+	for r := range v {
+		for j := r * d; j < (r+1)*d; j++ {
+			v[r] += x[j] * g[j]
+		}
 	}
-	return sum / float64(rows)
+	m, sd := meanSD(v)
+	return m, sd / math.Sqrt(float64(rows))
 }
 
 // meanSD returns the mean and the sample standard deviation of v.

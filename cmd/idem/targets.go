@@ -66,9 +66,13 @@ type recipe struct {
 	steps     int // production steps (decorrelation, measured)
 }
 
-// defaultRecipe returns the SPEC §7.5 settings. Production lengths are
-// several integrated autocorrelation times of the energy, measured with
-// `idem reference -trace` (see the package documentation).
+// defaultRecipe returns the SPEC §7.5 settings. Production lengths are in
+// units of the energy's integrated autocorrelation time τ of the SPEC random
+// walk, measured with `idem reference -trace` (engine/mcmc documentation):
+// DW-4 5000 steps ≈ 25τ, LJ-13 20000 ≈ 8τ. For LJ-55 (τ > 14000 steps)
+// the random walk cannot decorrelate within a CPU budget; the default keeps
+// the SPEC step but only 5000 steps, and `-method mala -step 0.02`
+// (τ ≈ 1700) is the measured better choice.
 func (tg *target) defaultRecipe() recipe {
 	switch {
 	case tg.pot == nil: // GMM-40

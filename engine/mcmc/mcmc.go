@@ -61,8 +61,13 @@ type Config struct {
 	Chains int
 	// Seed keys every random draw.
 	Seed uint64
-	// Method is the proposal (RWM by default).
+	// Method is the production proposal (RWM by default).
 	Method Method
+	// WarmMethod is the warm-up proposal (RWM by default, as in SPEC §7.5).
+	// MALA from a random start is unstable: the forces of overlapping
+	// particles are huge (≈ 10¹³ for LJ), so its drift throws every proposal
+	// out.
+	WarmMethod Method
 	// Step is the production step size s (required, > 0): the proposal
 	// standard deviation of RWM, √h of MALA.
 	Step float64
@@ -173,8 +178,8 @@ func (c *Config) check() error {
 		return bad("InitScale = %v, want a positive finite value", c.InitScale)
 	case c.Init != InitGauss && c.Init != InitUniform:
 		return bad("unknown Init %d", c.Init)
-	case c.Method != RWM && c.Method != MALA:
-		return bad("unknown Method %d", c.Method)
+	case c.Method != RWM && c.Method != MALA, c.WarmMethod != RWM && c.WarmMethod != MALA:
+		return bad("unknown Method %d / WarmMethod %d", c.Method, c.WarmMethod)
 	case c.Block < 0 || c.Block%asm.Lanes != 0:
 		return bad("Block = %d, want a multiple of %d", c.Block, asm.Lanes)
 	case c.Trace > c.Chains:

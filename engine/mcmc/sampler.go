@@ -65,11 +65,12 @@ type scratch struct {
 
 // phase describes a run of Metropolis steps at one β.
 type phase struct {
-	tag   uint64
-	beta  float64
-	step  float64
-	steps int
-	prod  bool // production: capture kept samples and the trace
+	method Method
+	tag    uint64
+	beta   float64
+	step   float64
+	steps  int
+	prod   bool // production: capture kept samples and the trace
 }
 
 func newSampler(cfg *Config) *sampler {
@@ -180,7 +181,7 @@ func (s *sampler) run() (*Result, error) {
 			return nil, fmt.Errorf("resampling before stage β = %v: %w", beta, err)
 		}
 		s.evaluate(beta)
-		ph := phase{tag: tagWarm + uint64(i), beta: beta, step: WarmStep(cfg.Step, beta, cfg.WarmMaxStep), steps: cfg.WarmSteps}
+		ph := phase{method: cfg.WarmMethod, tag: tagWarm + uint64(i), beta: beta, step: WarmStep(cfg.Step, beta, cfg.WarmMaxStep), steps: cfg.WarmSteps}
 		st := s.runPhase(ph)
 		st.ESS = ess
 		s.res.Warm = append(s.res.Warm, st)
@@ -193,7 +194,7 @@ func (s *sampler) run() (*Result, error) {
 	if cfg.Steps == 0 {
 		s.capture(0, 0, s.chains)
 	}
-	s.res.Prod = s.runPhase(phase{tag: tagProd, beta: 1, step: cfg.Step, steps: cfg.Steps, prod: true})
+	s.res.Prod = s.runPhase(phase{method: cfg.Method, tag: tagProd, beta: 1, step: cfg.Step, steps: cfg.Steps, prod: true})
 	s.res.Prod.ESS = 1
 	s.res.Evals = s.evals
 	if s.t.CoMFree() {
@@ -304,8 +305,10 @@ func (s *sampler) temperForce(f, x []float64, c int, beta float64) {
 	}
 }
 
-// evaluate computes E, E_trap, U and the (tempered) force of every chain at
-// inverse temperature beta.
+// evaluate computes E, E_trap, U and the force of U (tempered) of every
+// chain at inverse temperature beta. Every phase starts with it, so the
+// forces of a MALA phase are fresh even after a random-walk phase, which does
+// not keep them up to date.
 func (s *sampler) evaluate(beta float64) {
 	s.pool.For(s.nblocks, 1, func(w, blo, bhi int) {
 		for b := blo; b < bhi; b++ {
@@ -314,9 +317,7 @@ func (s *sampler) evaluate(beta float64) {
 			for c := lo; c < hi; c++ {
 				s.et[c] = s.trapEnergy(s.x, c)
 				s.u[c] = tempered(s.e[c], s.et[c], beta)
-				if s.cfg.Method == MALA {
-					s.temperForce(s.f, s.x, c, beta)
-				}
+				s.temperForce(s.f, s.x, c, beta)
 			}
 		}
 	})
@@ -418,7 +419,7 @@ func (s *sampler) runBlock(w, b int, ph phase, t0, nt int) {
 	L := asm.Lanes
 	step := ph.step
 	h := step * step
-	mala := cfg.Method == MALA
+	mala := ph.method == MALA
 	var acc int64
 	var st engine.Stream
 	for t := t0; t < t0+nt; t++ {

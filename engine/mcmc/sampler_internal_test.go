@@ -56,7 +56,7 @@ func TestStageLaw(t *testing.T) {
 			s.res = &Result{}
 			s.initialise()
 			s.evaluate(beta)
-			st := s.runPhase(phase{tag: tagWarm, beta: beta, step: 0.6, steps: 300})
+			st := s.runPhase(phase{method: m, tag: tagWarm, beta: beta, step: 0.6, steps: 300})
 			s.pool.Close()
 			row := make([]float64, s.d)
 			v := 0.0
