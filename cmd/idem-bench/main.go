@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	groups := fs.String("groups", "PairLJ,PairDW,MCScore", "comma-separated groups to run (PairLJ, PairDW, MCScore, TrainStep, Sample, Dgemm), or all")
 	filter := fs.String("filter", "", "comma-separated substrings every case name must contain, e.g. n=55")
-	benchtime := fs.Duration("benchtime", 500*time.Millisecond, "target run time per case")
+	benchtime := fs.String("benchtime", "500ms", "run time per case, as for go test: a duration (1s) or a count (3x)")
 	format := fs.String("format", "table", "output: table, or bench (benchstat-readable lines)")
 	implName := fs.String("impl", "", "run kernel cases only for this implementation and generic (e.g. avx2)")
 	if err := fs.Parse(args); err != nil {
@@ -62,8 +62,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	testing.Init()
-	if err := flag.CommandLine.Set("test.benchtime", benchtime.String()); err != nil {
-		return err
+	if err := flag.CommandLine.Set("test.benchtime", *benchtime); err != nil {
+		return fmt.Errorf("bad -benchtime %q: %v", *benchtime, err)
 	}
 	var gl []string
 	if !strings.EqualFold(*groups, "all") {
