@@ -73,4 +73,4 @@ cross:
 
 reference-lj55:
 	mkdir -p data
-	$(GO) run ./cmd/idem reference -target lj55 -n 10000 -seed 1 -out data/lj55-reference.npy
+	$(GO) run ./cmd/idem reference -target lj55 -n 10000 -seed 1 -method mala -step 0.02 -steps 20000 -out data/lj55-reference.npy
