@@ -32,6 +32,9 @@ type egnnF32 struct {
 	edgeInBack func(dz, du, dv, dwr, dwa, dr, da, s, g, wr, wa, r, a []float32, rcv, snd []int32, F int) int
 	// accum does whole 8-element blocks of AccumF32 and returns the count.
 	accum func(dst []float64, src []float32) int
+	// node-level helpers (rows of width F, F a multiple of 8)
+	siluBack func(dz, gb, s, g []float32, F int) int
+	colSum   func(gb, x []float32, rows, F, ld int) int
 }
 
 var egnnF32None = egnnF32{
@@ -43,7 +46,9 @@ var egnnF32None = egnnF32{
 	edgeInBack: func(dz, du, dv, dwr, dwa, dr, da, s, g, wr, wa, r, a []float32, rcv, snd []int32, F int) int {
 		return 0
 	},
-	accum: func(dst []float64, src []float32) int { return 0 },
+	accum:    func(dst []float64, src []float32) int { return 0 },
+	siluBack: func(dz, gb, s, g []float32, F int) int { return 0 },
+	colSum:   func(gb, x []float32, rows, F, ld int) int { return 0 },
 }
 
 const (
@@ -347,5 +352,61 @@ func accumF32Generic(dst []float64, src []float32) {
 	dst = dst[:len(src)]
 	for i, v := range src {
 		dst[i] += float64(v)
+	}
+}
+
+// SiLUBackF32 back-propagates through SiLU row by row: for every row
+// e < len(dz)/F and f < F, with s = SiLU(z) and g = σ(z) stored,
+//
+//	dz[e·F + f] ← dz[e·F + f]·(g + s·(1 − g)),   gb[f] += dz[e·F + f] (new).
+//
+// dz may not alias s, g or gb.
+func (im *Impl) SiLUBackF32(dz, gb, s, g []float32, F int) {
+	egnnVec(F, gb)
+	rows := len(dz) / F
+	egnnRows(rows*F, s, g)
+	done := 0
+	if F%8 == 0 {
+		done = im.egnnF32.siluBack(dz[:rows*F], gb, s, g, F)
+	}
+	siluBackF32Generic(done, dz[:rows*F], gb, s, g, F)
+}
+
+func siluBackF32Generic(lo int, dz, gb, s, g []float32, F int) {
+	for e := lo; e < len(dz)/F; e++ {
+		sr, gr, dr := s[e*F:e*F+F], g[e*F:e*F+F], dz[e*F:e*F+F]
+		for f := range dr {
+			sv, gv := sr[f], gr[f]
+			v := dr[f] * (gv + sv*(1-gv))
+			dr[f] = v
+			gb[f] += v
+		}
+	}
+}
+
+// ColSumF32 adds the rows of x to gb: for f < F,
+//
+//	gb[f] += x[0·ld + f] + x[1·ld + f] + … + x[(rows−1)·ld + f],
+//
+// added one row at a time in increasing order, so every implementation
+// gives the same bits. x holds (rows−1)·ld + F values (ld ≥ F); gb may not
+// alias x.
+func (im *Impl) ColSumF32(gb, x []float32, rows, F, ld int) {
+	egnnVec(F, gb)
+	if rows < 0 || ld < F {
+		panic(errEgnnShort)
+	}
+	if rows == 0 {
+		return
+	}
+	egnnRows((rows-1)*ld+F, x)
+	if F%8 == 0 && im.egnnF32.colSum(gb, x, rows, F, ld) > 0 {
+		return
+	}
+	for p := 0; p < rows; p++ {
+		row := x[p*ld : p*ld+F]
+		for f, v := range row {
+			gb[f] += v
+		}
 	}
 }

@@ -453,3 +453,78 @@ ac_loop:
 ac_done:
 	VZEROUPPER
 	RET
+
+// func siluBackF32AVX2(dz, gb, s, g []float32, F int) int
+TEXT ·siluBackF32AVX2(SB), NOSPLIT, $0-112
+	MOVQ dz_base+0(FP), DI
+	MOVQ gb_base+24(FP), R9
+	MOVQ s_base+48(FP), SI
+	MOVQ g_base+72(FP), R10
+	MOVQ F+96(FP), BX
+	MOVQ dz_len+8(FP), AX
+	XORQ DX, DX
+	DIVQ BX                            // rows
+	MOVQ AX, CX
+	MOVQ AX, ret+104(FP)
+	SHLQ $2, BX
+	VMOVUPS egnnC<>+160(SB), Y14
+	TESTQ   CX, CX
+	JZ      sb_done
+
+sb_row:
+	XORQ DX, DX
+
+sb_f:
+	VMOVUPS (SI)(DX*1), Y0             // s
+	VMOVUPS (R10)(DX*1), Y6            // g
+	SILUP(Y0, Y6, Y1)
+	VMULPS  (DI)(DX*1), Y1, Y2         // v = dz·σ'
+	VMOVUPS Y2, (DI)(DX*1)
+	VADDPS  (R9)(DX*1), Y2, Y3
+	VMOVUPS Y3, (R9)(DX*1)             // gb += v
+	ADDQ    $32, DX
+	CMPQ    DX, BX
+	JB      sb_f
+
+	ADDQ BX, DI
+	ADDQ BX, SI
+	ADDQ BX, R10
+	DECQ CX
+	JNZ  sb_row
+
+sb_done:
+	VZEROUPPER
+	RET
+
+// func colSumF32AVX2(gb, x []float32, rows, F, ld int) int
+//
+// gb[f] += Σ_p x[p·ld + f], one row at a time (rows ≥ 1); returns rows.
+TEXT ·colSumF32AVX2(SB), NOSPLIT, $0-80
+	MOVQ gb_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ rows+48(FP), CX
+	MOVQ CX, ret+72(FP)
+	MOVQ F+56(FP), BX
+	SHLQ $2, BX
+	MOVQ ld+64(FP), R11
+	SHLQ $2, R11                       // row stride in bytes
+	XORQ DX, DX
+
+cs_f:
+	VMOVUPS (DI)(DX*1), Y0
+	LEAQ    (SI)(DX*1), R8
+	MOVQ    CX, R9
+
+cs_p:
+	VADDPS (R8), Y0, Y0
+	ADDQ   R11, R8
+	DECQ   R9
+	JNZ    cs_p
+
+	VMOVUPS Y0, (DI)(DX*1)
+	ADDQ    $32, DX
+	CMPQ    DX, BX
+	JB      cs_f
+
+	VZEROUPPER
+	RET

@@ -14,6 +14,8 @@ var egnnF32AVX2 = egnnF32{
 	attBack:    attBackF32AVX2,
 	edgeInBack: edgeInBackF32AVX2,
 	accum:      accumF32AVX2,
+	siluBack:   siluBackF32AVX2,
+	colSum:     colSumF32AVX2,
 }
 
 //go:noescape
@@ -36,3 +38,9 @@ func edgeInBackF32AVX2(dz, du, dv, dwr, dwa, dr, da, s, g, wr, wa, r, a []float3
 
 //go:noescape
 func accumF32AVX2(dst []float64, src []float32) int
+
+//go:noescape
+func siluBackF32AVX2(dz, gb, s, g []float32, F int) int
+
+//go:noescape
+func colSumF32AVX2(gb, x []float32, rows, F, ld int) int

@@ -238,6 +238,23 @@ func checkEGNNKernels(t *testing.T, rng *rand.Rand, im *Impl, F, E, off int) {
 		}
 		c.check(t, im, "AttBackF32/"+base)
 	}
+	{ // SiLUBackF32
+		c := &egnnCase{tol: tol}
+		c.out("dz", mk(E*F, 1))
+		c.out("gb", mk(F, 1))
+		c.in("s", mk(E*F, 3))
+		c.in("g", mk(E*F, 1))
+		c.run = func(im *Impl, b []*gbuf) { im.SiLUBackF32(b[0].V, b[1].V, b[2].V, b[3].V, F) }
+		c.check(t, im, "SiLUBackF32/"+base)
+	}
+	{ // ColSumF32
+		ld := F + 3
+		c := &egnnCase{exact: true}
+		c.out("gb", mk(F, 1))
+		c.in("x", mk(max(E*ld-3, 0), 2))
+		c.run = func(im *Impl, b []*gbuf) { im.ColSumF32(b[0].V, b[1].V, E, F, ld) }
+		c.check(t, im, "ColSumF32/"+base)
+	}
 	{ // EdgeInputBackF32
 		c := &egnnCase{tol: tol}
 		c.rcv, c.snd = egnnIndices(rng, E, nodes)

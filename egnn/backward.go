@@ -56,7 +56,10 @@ func backwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, t []f
 		if !last {
 			// node update h' = h + W_h2·SiLU(z4) + b_h2, z4 = W_h1[h; agg] + b_h1
 			gbh2 := gv(li.h2b)
-			for p := 0; p < NN; p++ {
+			if gm.colSum != nil {
+				gm.colSum(gbh2, dh, NN, F, F)
+			}
+			for p := 0; p < NN && gm.colSum == nil; p++ {
 				row := dh[p*F : p*F+F]
 				for f, v := range row {
 					gbh2[f] += v
@@ -68,7 +71,10 @@ func backwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, t []f
 			gm.bwdIn(NN, dh, F, &lw.h2, dz4, F)
 			z4, g4 := c.z4[l], c.g4[l]
 			gbh1 := gv(li.h1b)
-			for p := 0; p < NN; p++ {
+			if gm.siluBack != nil {
+				gm.siluBack(dz4, gbh1, c.s4[l][:NN*F], g4[:NN*F], F)
+			}
+			for p := 0; p < NN && gm.siluBack == nil; p++ {
 				for f := 0; f < F; f++ {
 					k := p*F + f
 					v := dz4[k] * silup(z4[k], g4[k])
@@ -248,7 +254,10 @@ func backwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, t []f
 			}
 		}
 		// ∂b_m1 = Σ_e dz1_e = Σ_p dU_p
-		for p := 0; p < NN; p++ {
+		if gm.colSum != nil {
+			gm.colSum(gb1, dU, NN, F, F)
+		}
+		for p := 0; p < NN && gm.colSum == nil; p++ {
 			for f, v := range dU[p*F : p*F+F] {
 				gb1[f] += v
 			}

@@ -78,6 +78,8 @@ type gemmer[T flt] struct {
 	coordBack  func(dz, gw, gb, s, g, c, w []T, F int)
 	attBack    func(dm, dpa, gw, gb, s, g, att, w []T, F int)
 	edgeInBack func(dz, du, dv, dwr, dwa, dr, da, s, g, wr, wa, r, a []T, rcv, snd []int32, F int)
+	siluBack   func(dz, gb, s, g []T, F int)
+	colSum     func(gb, x []T, rows, F, ld int)
 }
 
 func newGemmer[T flt](im *asm.Impl) gemmer[T] {
@@ -101,6 +103,8 @@ func newGemmer[T flt](im *asm.Impl) gemmer[T] {
 		gg.coordBack = im.CoordBackF32
 		gg.attBack = im.AttBackF32
 		gg.edgeInBack = im.EdgeInputBackF32
+		gg.siluBack = im.SiLUBackF32
+		gg.colSum = im.ColSumF32
 	}
 	return g
 }
