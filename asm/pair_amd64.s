@@ -768,79 +768,101 @@ TEXT ·perturbAVX2(SB), NOSPLIT, $0-80
 	SHRQ         $0x01, BX
 	TESTQ        BX, BX
 	JZ           pm_odd
+	MOVQ         AX, SI
+	MOVQ         BX, DI
 
-pm_loop:
-	VPSLLQ $0x02, Y2, Y5
-	VPADDQ Y2, Y5, Y5
-	VPSLLQ $0x07, Y5, Y6
-	VPSRLQ $0x39, Y5, Y5
-	VPOR   Y5, Y6, Y6
-	VPSLLQ $0x03, Y6, Y5
-	VPADDQ Y5, Y6, Y6
-	VPSLLQ $0x11, Y2, Y5
-	VPXOR  Y1, Y3, Y3
-	VPXOR  Y2, Y4, Y4
-	VPXOR  Y3, Y2, Y2
-	VPXOR  Y4, Y1, Y1
-	VPXOR  Y5, Y3, Y3
-	VPSLLQ $0x2d, Y4, Y5
-	VPSRLQ $0x13, Y4, Y4
-	VPOR   Y5, Y4, Y4
+pm_bits:
+	VPSLLQ  $0x02, Y2, Y5
+	VPADDQ  Y2, Y5, Y5
+	VPSLLQ  $0x07, Y5, Y6
+	VPSRLQ  $0x39, Y5, Y5
+	VPOR    Y5, Y6, Y6
+	VPSLLQ  $0x03, Y6, Y5
+	VPADDQ  Y5, Y6, Y6
+	VPSLLQ  $0x11, Y2, Y5
+	VPXOR   Y1, Y3, Y3
+	VPXOR   Y2, Y4, Y4
+	VPXOR   Y3, Y2, Y2
+	VPXOR   Y4, Y1, Y1
+	VPXOR   Y5, Y3, Y3
+	VPSLLQ  $0x2d, Y4, Y5
+	VPSRLQ  $0x13, Y4, Y4
+	VPOR    Y5, Y4, Y4
+	VMOVDQU Y6, (SI)
+	VPSLLQ  $0x02, Y2, Y5
+	VPADDQ  Y2, Y5, Y5
+	VPSLLQ  $0x07, Y5, Y6
+	VPSRLQ  $0x39, Y5, Y5
+	VPOR    Y5, Y6, Y6
+	VPSLLQ  $0x03, Y6, Y5
+	VPADDQ  Y5, Y6, Y6
+	VPSLLQ  $0x11, Y2, Y5
+	VPXOR   Y1, Y3, Y3
+	VPXOR   Y2, Y4, Y4
+	VPXOR   Y3, Y2, Y2
+	VPXOR   Y4, Y1, Y1
+	VPXOR   Y5, Y3, Y3
+	VPSLLQ  $0x2d, Y4, Y5
+	VPSRLQ  $0x13, Y4, Y4
+	VPOR    Y5, Y4, Y4
+	VMOVDQU Y6, 32(SI)
+	ADDQ    $0x40, SI
+	DECQ    DI
+	JNZ     pm_bits
+	MOVQ    AX, SI
+	MOVQ    BX, DI
+
+pm_radius:
+	VMOVDQU (SI), Y5
 
 	// u1 ∈ (0, 1] and ln u1.
-	VPSRLQ      $0x0c, Y6, Y6
-	VPOR        kPmOneBits<>+0(SB), Y6, Y6
-	VMOVUPD     kPmTwo<>+0(SB), Y5
-	VSUBPD      Y6, Y5, Y5
-	VPSRLQ      $0x34, Y5, Y6
-	VPAND       kPmMant<>+0(SB), Y5, Y5
+	VPSRLQ      $0x0c, Y5, Y5
 	VPOR        kPmOneBits<>+0(SB), Y5, Y5
-	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y5, Y7
+	VMOVUPD     kPmTwo<>+0(SB), Y6
+	VSUBPD      Y5, Y6, Y6
+	VPSRLQ      $0x34, Y6, Y5
+	VPAND       kPmMant<>+0(SB), Y6, Y6
+	VPOR        kPmOneBits<>+0(SB), Y6, Y6
+	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y6, Y7
 	VMOVUPD     kPmOne<>+0(SB), Y8
 	VBLENDVPD   Y7, kPmHalf<>+0(SB), Y8, Y8
-	VMULPD      Y8, Y5, Y5
-	VPSUBQ      Y7, Y6, Y6
-	VPOR        kPmMagic<>+0(SB), Y6, Y6
-	VSUBPD      kPmMagicF<>+0(SB), Y6, Y6
-	VSUBPD      kPmOne<>+0(SB), Y5, Y5
-	VADDPD      kPmTwo<>+0(SB), Y5, Y7
-	VDIVPD      Y7, Y5, Y7
-	VMULPD      Y7, Y7, Y5
+	VMULPD      Y8, Y6, Y6
+	VPSUBQ      Y7, Y5, Y5
+	VPOR        kPmMagic<>+0(SB), Y5, Y5
+	VSUBPD      kPmMagicF<>+0(SB), Y5, Y5
+	VSUBPD      kPmOne<>+0(SB), Y6, Y6
+	VADDPD      kPmTwo<>+0(SB), Y6, Y7
+	VDIVPD      Y7, Y6, Y7
+	VMULPD      Y7, Y7, Y6
 	VMOVUPD     kPmLog8<>+0(SB), Y8
-	VFMADD213PD kPmLog7<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog6<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog5<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog4<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog3<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog2<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog1<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog0<>+0(SB), Y5, Y8
+	VFMADD213PD kPmLog7<>+0(SB), Y6, Y8
+	VFMADD213PD kPmLog6<>+0(SB), Y6, Y8
+	VFMADD213PD kPmLog5<>+0(SB), Y6, Y8
+	VFMADD213PD kPmLog4<>+0(SB), Y6, Y8
+	VFMADD213PD kPmLog3<>+0(SB), Y6, Y8
+	VFMADD213PD kPmLog2<>+0(SB), Y6, Y8
+	VFMADD213PD kPmLog1<>+0(SB), Y6, Y8
+	VFMADD213PD kPmLog0<>+0(SB), Y6, Y8
 	VADDPD      Y7, Y7, Y7
-	VMULPD      Y5, Y7, Y5
-	VFMADD213PD Y7, Y5, Y8
-	VFMADD231PD kPmLn2Lo<>+0(SB), Y6, Y8
-	VFMADD231PD kPmLn2Hi<>+0(SB), Y6, Y8
+	VMULPD      Y6, Y7, Y6
+	VFMADD213PD Y7, Y6, Y8
+	VFMADD231PD kPmLn2Lo<>+0(SB), Y5, Y8
+	VFMADD231PD kPmLn2Hi<>+0(SB), Y5, Y8
 	VMULPD      kPmMinus2<>+0(SB), Y8, Y8
 	VSQRTPD     Y8, Y8
-	VPSLLQ      $0x02, Y2, Y6
-	VPADDQ      Y2, Y6, Y6
-	VPSLLQ      $0x07, Y6, Y5
-	VPSRLQ      $0x39, Y6, Y6
-	VPOR        Y6, Y5, Y5
-	VPSLLQ      $0x03, Y5, Y6
-	VPADDQ      Y6, Y5, Y5
-	VPSLLQ      $0x11, Y2, Y6
-	VPXOR       Y1, Y3, Y3
-	VPXOR       Y2, Y4, Y4
-	VPXOR       Y3, Y2, Y2
-	VPXOR       Y4, Y1, Y1
-	VPXOR       Y6, Y3, Y3
-	VPSLLQ      $0x2d, Y4, Y6
-	VPSRLQ      $0x13, Y4, Y4
-	VPOR        Y6, Y4, Y4
+	VMOVUPD     Y8, (SI)
+	ADDQ        $0x40, SI
+	DECQ        DI
+	JNZ         pm_radius
+	MOVQ        AX, SI
+	MOVQ        BX, DI
+
+pm_angle:
+	VMOVDQU 32(SI), Y5
+	VMOVUPD (SI), Y6
 
 	// θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.
-	VPAND       kPmThree<>+0(SB), Y5, Y6
+	VPAND       kPmThree<>+0(SB), Y5, Y8
 	VPSRLQ      $0x0c, Y5, Y5
 	VPOR        kPmOneBits<>+0(SB), Y5, Y5
 	VSUBPD      kPmOne<>+0(SB), Y5, Y5
@@ -871,27 +893,28 @@ pm_loop:
 	VMULPD      kPmSqrtH<>+0(SB), Y7, Y7
 
 	// Rotate by q quarter turns: swap on odd q, then signs.
-	VPSLLQ       $0x3f, Y6, Y9
+	VPSLLQ       $0x3f, Y8, Y9
 	VBLENDVPD    Y9, Y7, Y5, Y10
 	VBLENDVPD    Y9, Y5, Y7, Y5
-	VPSRLQ       $0x01, Y6, Y7
-	VPXOR        Y7, Y6, Y6
-	VPSLLQ       $0x3f, Y6, Y6
-	VXORPD       Y6, Y10, Y10
+	VPSRLQ       $0x01, Y8, Y7
+	VPXOR        Y7, Y8, Y8
+	VPSLLQ       $0x3f, Y8, Y8
+	VXORPD       Y8, Y10, Y10
 	VPSLLQ       $0x3f, Y7, Y7
 	VXORPD       Y7, Y5, Y5
-	VMULPD       Y8, Y10, Y10
-	VMULPD       Y8, Y5, Y5
+	VMULPD       Y6, Y10, Y10
+	VMULPD       Y6, Y5, Y5
 	VBROADCASTSD (CX), Y6
 	VFMADD231PD  Y10, Y0, Y6
-	VMOVUPD      Y6, (AX)
+	VMOVUPD      Y6, (SI)
 	VBROADCASTSD 8(CX), Y6
 	VFMADD231PD  Y5, Y0, Y6
-	VMOVUPD      Y6, 32(AX)
+	VMOVUPD      Y6, 32(SI)
 	ADDQ         $0x10, CX
-	ADDQ         $0x40, AX
-	DECQ         BX
-	JNZ          pm_loop
+	ADDQ         $0x40, SI
+	DECQ         DI
+	JNZ          pm_angle
+	MOVQ         SI, AX
 
 pm_odd:
 	ANDQ   $0x01, DX
@@ -912,106 +935,167 @@ pm_odd:
 	VPSLLQ $0x2d, Y4, Y5
 	VPSRLQ $0x13, Y4, Y4
 	VPOR   Y5, Y4, Y4
+	VPSLLQ $0x02, Y2, Y5
+	VPADDQ Y2, Y5, Y5
+	VPSLLQ $0x07, Y5, Y7
+	VPSRLQ $0x39, Y5, Y5
+	VPOR   Y5, Y7, Y7
+	VPSLLQ $0x03, Y7, Y5
+	VPADDQ Y5, Y7, Y7
+	VPSLLQ $0x11, Y2, Y5
+	VPXOR  Y1, Y3, Y3
+	VPXOR  Y2, Y4, Y4
+	VPXOR  Y3, Y2, Y2
+	VPXOR  Y4, Y1, Y1
+	VPXOR  Y5, Y3, Y3
+	VPSLLQ $0x2d, Y4, Y5
+	VPSRLQ $0x13, Y4, Y4
+	VPOR   Y5, Y4, Y4
 
 	// u1 ∈ (0, 1] and ln u1.
 	VPSRLQ      $0x0c, Y6, Y6
 	VPOR        kPmOneBits<>+0(SB), Y6, Y6
-	VMOVUPD     kPmTwo<>+0(SB), Y5
-	VSUBPD      Y6, Y5, Y5
-	VPSRLQ      $0x34, Y5, Y6
-	VPAND       kPmMant<>+0(SB), Y5, Y5
-	VPOR        kPmOneBits<>+0(SB), Y5, Y5
-	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y5, Y7
-	VMOVUPD     kPmOne<>+0(SB), Y8
-	VBLENDVPD   Y7, kPmHalf<>+0(SB), Y8, Y8
-	VMULPD      Y8, Y5, Y5
-	VPSUBQ      Y7, Y6, Y6
-	VPOR        kPmMagic<>+0(SB), Y6, Y6
-	VSUBPD      kPmMagicF<>+0(SB), Y6, Y6
-	VSUBPD      kPmOne<>+0(SB), Y5, Y5
-	VADDPD      kPmTwo<>+0(SB), Y5, Y7
-	VDIVPD      Y7, Y5, Y7
-	VMULPD      Y7, Y7, Y5
-	VMOVUPD     kPmLog8<>+0(SB), Y8
-	VFMADD213PD kPmLog7<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog6<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog5<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog4<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog3<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog2<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog1<>+0(SB), Y5, Y8
-	VFMADD213PD kPmLog0<>+0(SB), Y5, Y8
-	VADDPD      Y7, Y7, Y7
-	VMULPD      Y5, Y7, Y5
-	VFMADD213PD Y7, Y5, Y8
-	VFMADD231PD kPmLn2Lo<>+0(SB), Y6, Y8
-	VFMADD231PD kPmLn2Hi<>+0(SB), Y6, Y8
-	VMULPD      kPmMinus2<>+0(SB), Y8, Y8
-	VSQRTPD     Y8, Y8
-	VPSLLQ      $0x02, Y2, Y6
-	VPADDQ      Y2, Y6, Y6
-	VPSLLQ      $0x07, Y6, Y5
-	VPSRLQ      $0x39, Y6, Y6
-	VPOR        Y6, Y5, Y5
-	VPSLLQ      $0x03, Y5, Y6
-	VPADDQ      Y6, Y5, Y5
-	VPSLLQ      $0x11, Y2, Y6
-	VPXOR       Y1, Y3, Y3
-	VPXOR       Y2, Y4, Y4
-	VPXOR       Y3, Y2, Y2
-	VPXOR       Y4, Y1, Y1
-	VPXOR       Y6, Y3, Y3
-	VPSLLQ      $0x2d, Y4, Y6
-	VPSRLQ      $0x13, Y4, Y4
-	VPOR        Y6, Y4, Y4
+	VMOVUPD     kPmTwo<>+0(SB), Y1
+	VSUBPD      Y6, Y1, Y1
+	VPSRLQ      $0x34, Y1, Y2
+	VPAND       kPmMant<>+0(SB), Y1, Y1
+	VPOR        kPmOneBits<>+0(SB), Y1, Y1
+	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y1, Y3
+	VMOVUPD     kPmOne<>+0(SB), Y4
+	VBLENDVPD   Y3, kPmHalf<>+0(SB), Y4, Y4
+	VMULPD      Y4, Y1, Y1
+	VPSUBQ      Y3, Y2, Y2
+	VPOR        kPmMagic<>+0(SB), Y2, Y2
+	VSUBPD      kPmMagicF<>+0(SB), Y2, Y2
+	VSUBPD      kPmOne<>+0(SB), Y1, Y1
+	VADDPD      kPmTwo<>+0(SB), Y1, Y3
+	VDIVPD      Y3, Y1, Y3
+	VMULPD      Y3, Y3, Y1
+	VMOVUPD     kPmLog8<>+0(SB), Y4
+	VFMADD213PD kPmLog7<>+0(SB), Y1, Y4
+	VFMADD213PD kPmLog6<>+0(SB), Y1, Y4
+	VFMADD213PD kPmLog5<>+0(SB), Y1, Y4
+	VFMADD213PD kPmLog4<>+0(SB), Y1, Y4
+	VFMADD213PD kPmLog3<>+0(SB), Y1, Y4
+	VFMADD213PD kPmLog2<>+0(SB), Y1, Y4
+	VFMADD213PD kPmLog1<>+0(SB), Y1, Y4
+	VFMADD213PD kPmLog0<>+0(SB), Y1, Y4
+	VADDPD      Y3, Y3, Y3
+	VMULPD      Y1, Y3, Y1
+	VFMADD213PD Y3, Y1, Y4
+	VFMADD231PD kPmLn2Lo<>+0(SB), Y2, Y4
+	VFMADD231PD kPmLn2Hi<>+0(SB), Y2, Y4
+	VMULPD      kPmMinus2<>+0(SB), Y4, Y4
+	VSQRTPD     Y4, Y4
 
 	// θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.
-	VPAND       kPmThree<>+0(SB), Y5, Y1
-	VPSRLQ      $0x0c, Y5, Y5
-	VPOR        kPmOneBits<>+0(SB), Y5, Y5
-	VSUBPD      kPmOne<>+0(SB), Y5, Y5
-	VMOVUPD     kPmPiO2<>+0(SB), Y7
-	VFMADD213PD kPmMinusPiO4<>+0(SB), Y7, Y5
-	VMULPD      Y5, Y5, Y2
+	VPAND       kPmThree<>+0(SB), Y7, Y2
+	VPSRLQ      $0x0c, Y7, Y7
+	VPOR        kPmOneBits<>+0(SB), Y7, Y7
+	VSUBPD      kPmOne<>+0(SB), Y7, Y7
+	VMOVUPD     kPmPiO2<>+0(SB), Y1
+	VFMADD213PD kPmMinusPiO4<>+0(SB), Y1, Y7
+	VMULPD      Y7, Y7, Y1
 	VMOVUPD     kPmSin7<>+0(SB), Y3
-	VFMADD213PD kPmSin6<>+0(SB), Y2, Y3
-	VFMADD213PD kPmSin5<>+0(SB), Y2, Y3
-	VFMADD213PD kPmSin4<>+0(SB), Y2, Y3
-	VFMADD213PD kPmSin3<>+0(SB), Y2, Y3
-	VFMADD213PD kPmSin2<>+0(SB), Y2, Y3
-	VFMADD213PD kPmSin1<>+0(SB), Y2, Y3
-	VFMADD213PD kPmSin0<>+0(SB), Y2, Y3
-	VMOVUPD     kPmCos8<>+0(SB), Y4
-	VFMADD213PD kPmCos7<>+0(SB), Y2, Y4
-	VFMADD213PD kPmCos6<>+0(SB), Y2, Y4
-	VFMADD213PD kPmCos5<>+0(SB), Y2, Y4
-	VFMADD213PD kPmCos4<>+0(SB), Y2, Y4
-	VFMADD213PD kPmCos3<>+0(SB), Y2, Y4
-	VFMADD213PD kPmCos2<>+0(SB), Y2, Y4
-	VFMADD213PD kPmCos1<>+0(SB), Y2, Y4
-	VFMADD213PD kPmCos0<>+0(SB), Y2, Y4
-	VMULPD      Y3, Y5, Y3
-	VSUBPD      Y3, Y4, Y5
-	VADDPD      Y3, Y4, Y2
-	VMULPD      kPmSqrtH<>+0(SB), Y5, Y5
-	VMULPD      kPmSqrtH<>+0(SB), Y2, Y2
+	VFMADD213PD kPmSin6<>+0(SB), Y1, Y3
+	VFMADD213PD kPmSin5<>+0(SB), Y1, Y3
+	VFMADD213PD kPmSin4<>+0(SB), Y1, Y3
+	VFMADD213PD kPmSin3<>+0(SB), Y1, Y3
+	VFMADD213PD kPmSin2<>+0(SB), Y1, Y3
+	VFMADD213PD kPmSin1<>+0(SB), Y1, Y3
+	VFMADD213PD kPmSin0<>+0(SB), Y1, Y3
+	VMOVUPD     kPmCos8<>+0(SB), Y5
+	VFMADD213PD kPmCos7<>+0(SB), Y1, Y5
+	VFMADD213PD kPmCos6<>+0(SB), Y1, Y5
+	VFMADD213PD kPmCos5<>+0(SB), Y1, Y5
+	VFMADD213PD kPmCos4<>+0(SB), Y1, Y5
+	VFMADD213PD kPmCos3<>+0(SB), Y1, Y5
+	VFMADD213PD kPmCos2<>+0(SB), Y1, Y5
+	VFMADD213PD kPmCos1<>+0(SB), Y1, Y5
+	VFMADD213PD kPmCos0<>+0(SB), Y1, Y5
+	VMULPD      Y3, Y7, Y3
+	VSUBPD      Y3, Y5, Y6
+	VADDPD      Y3, Y5, Y1
+	VMULPD      kPmSqrtH<>+0(SB), Y6, Y6
+	VMULPD      kPmSqrtH<>+0(SB), Y1, Y1
 
 	// Rotate by q quarter turns: swap on odd q, then signs.
-	VPSLLQ       $0x3f, Y1, Y3
-	VBLENDVPD    Y3, Y2, Y5, Y4
-	VBLENDVPD    Y3, Y5, Y2, Y2
-	VPSRLQ       $0x01, Y1, Y3
-	VPXOR        Y3, Y1, Y1
-	VPSLLQ       $0x3f, Y1, Y1
-	VXORPD       Y1, Y4, Y4
+	VPSLLQ       $0x3f, Y2, Y3
+	VBLENDVPD    Y3, Y1, Y6, Y5
+	VBLENDVPD    Y3, Y6, Y1, Y1
+	VPSRLQ       $0x01, Y2, Y3
+	VPXOR        Y3, Y2, Y2
+	VPSLLQ       $0x3f, Y2, Y2
+	VXORPD       Y2, Y5, Y5
 	VPSLLQ       $0x3f, Y3, Y3
-	VXORPD       Y3, Y2, Y2
-	VMULPD       Y8, Y4, Y4
-	VMULPD       Y8, Y2, Y2
+	VXORPD       Y3, Y1, Y1
+	VMULPD       Y4, Y5, Y5
+	VMULPD       Y4, Y1, Y1
 	VBROADCASTSD (CX), Y1
-	VFMADD231PD  Y4, Y0, Y1
+	VFMADD231PD  Y5, Y0, Y1
 	VMOVUPD      Y1, (AX)
 
 pm_done:
+	VZEROUPPER
+	RET
+
+// func laneAxpyAVX2(acc []float64, w []float64, f []float64, d int, blocks int)
+// Requires: AVX, FMA3
+TEXT ·laneAxpyAVX2(SB), NOSPLIT, $0-88
+	MOVQ  acc_base+0(FP), AX
+	MOVQ  w_base+24(FP), CX
+	MOVQ  f_base+48(FP), DX
+	MOVQ  d+72(FP), BX
+	MOVQ  blocks+80(FP), SI
+	TESTQ SI, SI
+	JZ    la_done
+	TESTQ BX, BX
+	JZ    la_done
+
+la_block:
+	VMOVUPD (CX), Y0
+	MOVQ    AX, DI
+	MOVQ    BX, R8
+
+	// Four rows per step with independent accumulators.
+	CMPQ R8, $0x04
+	JB   la_one
+
+la_four:
+	VMOVUPD     (DI), Y1
+	VFMADD231PD (DX), Y0, Y1
+	VMOVUPD     Y1, (DI)
+	VMOVUPD     32(DI), Y1
+	VFMADD231PD 32(DX), Y0, Y1
+	VMOVUPD     Y1, 32(DI)
+	VMOVUPD     64(DI), Y1
+	VFMADD231PD 64(DX), Y0, Y1
+	VMOVUPD     Y1, 64(DI)
+	VMOVUPD     96(DI), Y1
+	VFMADD231PD 96(DX), Y0, Y1
+	VMOVUPD     Y1, 96(DI)
+	ADDQ        $0x80, DI
+	ADDQ        $0x80, DX
+	SUBQ        $0x04, R8
+	CMPQ        R8, $0x04
+	JAE         la_four
+
+la_one:
+	TESTQ       R8, R8
+	JZ          la_next
+	VMOVUPD     (DI), Y1
+	VFMADD231PD (DX), Y0, Y1
+	VMOVUPD     Y1, (DI)
+	ADDQ        $0x20, DI
+	ADDQ        $0x20, DX
+	DECQ        R8
+	JMP         la_one
+
+la_next:
+	ADDQ $0x20, CX
+	DECQ SI
+	JNZ  la_block
+
+la_done:
 	VZEROUPPER
 	RET

@@ -28,3 +28,8 @@ func fmaLoopAVX2Acc(acc []float64, iters int)
 //
 //go:noescape
 func perturbAVX2(dst []float64, xs []float64, sq float64, state []uint64)
+
+// laneAxpyAVX2 adds Σ_blocks w[block]·f[block] lane-wise into acc; see laneAxpyGeneric.
+//
+//go:noescape
+func laneAxpyAVX2(acc []float64, w []float64, f []float64, d int, blocks int)

@@ -48,6 +48,7 @@ func main() {
 	genPairDW(c, 3)
 	genFMALoop(c)
 	genPerturb()
+	genLaneAxpy()
 	Generate()
 }
 
@@ -509,8 +510,8 @@ func genPerturb() {
 		return r
 	}
 	// pair returns two vectors of standard normals (Box–Muller).
-	pair := func() (VecVirtual, VecVirtual) {
-		b1 := next()
+	// radius maps raw bits b1 to √(−2 ln u1), u1 ∈ (0, 1].
+	radius := func(b1 VecVirtual) VecVirtual {
 		Comment("u1 ∈ (0, 1] and ln u1.")
 		u := YMM()
 		VPSRLQ(Imm(12), b1, b1)
@@ -551,9 +552,12 @@ func genPerturb() {
 		VMULPD(kM2, p, p)
 		r := p
 		VSQRTPD(p, r)
-
-		b2 := next()
+		return r
+	}
+	// angle maps raw bits b2 and the radius to r·(cos θ, sin θ).
+	angle := func(b2, r VecVirtual) (VecVirtual, VecVirtual) {
 		Comment("θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.")
+		tt := YMM()
 		q := YMM()
 		VPAND(kThree, b2, q)
 		a := b2
@@ -597,25 +601,70 @@ func genPerturb() {
 		return x, y
 	}
 
+	// pair draws and transforms one pair in one go (the odd tail).
+	pair := func() (VecVirtual, VecVirtual) {
+		b1 := next()
+		b2 := next()
+		return angle(b2, radius(b1))
+	}
+
+	// The transform is a long dependency chain, so the even part runs in
+	// three passes over the block, each a short loop whose iterations are
+	// independent: draw all raw bits (b1 into row 2p, b2 into row 2p+1),
+	// then radii in place of b1, then angles and the final values. The draw
+	// order equals perturbGeneric's.
 	pairs := GP64()
 	MOVQ(d, pairs)
 	SHRQ(Imm(1), pairs)
 	TESTQ(pairs, pairs)
 	JZ(LabelRef("pm_odd"))
-	Label("pm_loop")
 	{
-		z0, z1 := pair()
-		xv := YMM()
-		VBROADCASTSD(Mem{Base: xs}, xv)
-		VFMADD231PD(z0, sq, xv)
-		VMOVUPD(xv, Mem{Base: dst})
-		VBROADCASTSD(Mem{Base: xs, Disp: 8}, xv)
-		VFMADD231PD(z1, sq, xv)
-		VMOVUPD(xv, Mem{Base: dst, Disp: 32})
+		p, k := GP64(), GP64()
+		MOVQ(dst, p)
+		MOVQ(pairs, k)
+		Label("pm_bits")
+		b1 := next()
+		VMOVDQU(b1, Mem{Base: p})
+		b2 := next()
+		VMOVDQU(b2, Mem{Base: p, Disp: 32})
+		ADDQ(Imm(64), p)
+		DECQ(k)
+		JNZ(LabelRef("pm_bits"))
+
+		MOVQ(dst, p)
+		MOVQ(pairs, k)
+		Label("pm_radius")
+		{
+			v := YMM()
+			VMOVDQU(Mem{Base: p}, v)
+			r := radius(v)
+			VMOVUPD(r, Mem{Base: p})
+		}
+		ADDQ(Imm(64), p)
+		DECQ(k)
+		JNZ(LabelRef("pm_radius"))
+
+		MOVQ(dst, p)
+		MOVQ(pairs, k)
+		Label("pm_angle")
+		{
+			b2, r := YMM(), YMM()
+			VMOVDQU(Mem{Base: p, Disp: 32}, b2)
+			VMOVUPD(Mem{Base: p}, r)
+			z0, z1 := angle(b2, r)
+			xv := YMM()
+			VBROADCASTSD(Mem{Base: xs}, xv)
+			VFMADD231PD(z0, sq, xv)
+			VMOVUPD(xv, Mem{Base: p})
+			VBROADCASTSD(Mem{Base: xs, Disp: 8}, xv)
+			VFMADD231PD(z1, sq, xv)
+			VMOVUPD(xv, Mem{Base: p, Disp: 32})
+		}
 		ADDQ(Imm(16), xs)
-		ADDQ(Imm(64), dst)
-		DECQ(pairs)
-		JNZ(LabelRef("pm_loop"))
+		ADDQ(Imm(64), p)
+		DECQ(k)
+		JNZ(LabelRef("pm_angle"))
+		MOVQ(p, dst)
 	}
 	Label("pm_odd")
 	odd := GP64()
@@ -630,6 +679,65 @@ func genPerturb() {
 		VMOVUPD(xv, Mem{Base: dst})
 	}
 	Label("pm_done")
+	VZEROUPPER()
+	RET()
+}
+
+// genLaneAxpy generates laneAxpyAVX2; see laneAxpyGeneric in asm/laneaxpy.go.
+func genLaneAxpy() {
+	TEXT("laneAxpyAVX2", NOSPLIT, "func(acc, w, f []float64, d, blocks int)")
+	Pragma("noescape")
+	Doc("laneAxpyAVX2 adds Σ_blocks w[block]·f[block] lane-wise into acc; see laneAxpyGeneric.")
+	acc := Load(Param("acc").Base(), GP64())
+	w := Load(Param("w").Base(), GP64())
+	f := Load(Param("f").Base(), GP64())
+	d := Load(Param("d"), GP64())
+	blocks := Load(Param("blocks"), GP64())
+	TESTQ(blocks, blocks)
+	JZ(LabelRef("la_done"))
+	TESTQ(d, d)
+	JZ(LabelRef("la_done"))
+	Label("la_block")
+	{
+		wv := YMM()
+		VMOVUPD(Mem{Base: w}, wv)
+		p, j := GP64(), GP64()
+		MOVQ(acc, p)
+		MOVQ(d, j)
+		Comment("Four rows per step with independent accumulators.")
+		CMPQ(j, Imm(4))
+		JB(LabelRef("la_one"))
+		Label("la_four")
+		for k := 0; k < 4; k++ {
+			a := YMM()
+			VMOVUPD(Mem{Base: p, Disp: 32 * k}, a)
+			VFMADD231PD(Mem{Base: f, Disp: 32 * k}, wv, a)
+			VMOVUPD(a, Mem{Base: p, Disp: 32 * k})
+		}
+		ADDQ(Imm(128), p)
+		ADDQ(Imm(128), f)
+		SUBQ(Imm(4), j)
+		CMPQ(j, Imm(4))
+		JAE(LabelRef("la_four"))
+		Label("la_one")
+		TESTQ(j, j)
+		JZ(LabelRef("la_next"))
+		{
+			a := YMM()
+			VMOVUPD(Mem{Base: p}, a)
+			VFMADD231PD(Mem{Base: f}, wv, a)
+			VMOVUPD(a, Mem{Base: p})
+		}
+		ADDQ(Imm(32), p)
+		ADDQ(Imm(32), f)
+		DECQ(j)
+		JMP(LabelRef("la_one"))
+		Label("la_next")
+		ADDQ(Imm(32), w)
+		DECQ(blocks)
+		JNZ(LabelRef("la_block"))
+	}
+	Label("la_done")
 	VZEROUPPER()
 	RET()
 }

@@ -82,6 +82,7 @@ type scratch struct {
 	xs        []float64 // the point, SoA order j = k·n + i
 	state     [4 * asm.Lanes]uint64
 	acc       []float64 // Σ w·f per (j, lane)
+	impl      *asm.Impl
 	w         []float64 // weights of one chunk
 }
 
@@ -123,7 +124,7 @@ func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimat
 	for w := range e.scratch {
 		L := asm.Len(e.n, e.sp, chunk)
 		e.scratch[w] = scratch{xb: make([]float64, L), fb: make([]float64, L), e: make([]float64, chunk),
-			xs: make([]float64, e.d), acc: make([]float64, e.d*asm.Lanes), w: make([]float64, asm.Blocks(chunk)*asm.Lanes)}
+			impl: e.impl, xs: make([]float64, e.d), acc: make([]float64, e.d*asm.Lanes), w: make([]float64, asm.Blocks(chunk)*asm.Lanes)}
 	}
 	e.part = make([]float64, maxBatch*e.chunks*(e.d+2))
 	e.status = make([]int8, maxBatch*e.chunks)
@@ -269,19 +270,9 @@ func (s *scratch) accumulate(part []float64, kc, n, sp int) int8 {
 	}
 	part[1] = sumw
 	// Lane-wise accumulation over contiguous blocks, then a lane sum.
+	clear(s.acc)
+	s.impl.LaneAxpy(s.acc, s.w, s.fb, d, asm.Blocks(kc))
 	acc := s.acc
-	clear(acc)
-	for bl := 0; bl < asm.Blocks(kc); bl++ {
-		w0, w1, w2, w3 := s.w[bl*L], s.w[bl*L+1], s.w[bl*L+2], s.w[bl*L+3]
-		f := s.fb[bl*d*L : (bl+1)*d*L]
-		for j := 0; j < d; j++ {
-			a, fj := acc[j*L:j*L+L:j*L+L], f[j*L:j*L+L:j*L+L]
-			a[0] += w0 * fj[0]
-			a[1] += w1 * fj[1]
-			a[2] += w2 * fj[2]
-			a[3] += w3 * fj[3]
-		}
-	}
 	out := part[2:]
 	for i := 0; i < n; i++ {
 		for k := 0; k < sp; k++ {
