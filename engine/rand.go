@@ -46,6 +46,14 @@ func (s *Stream) Reset3(seed, a, b, c uint64) {
 	s.state = h
 }
 
+// Child returns the stream keyed by s's key followed by index i: for
+// s = NewStream(seed, idx...), s.Child(i) is NewStream(seed, idx..., i).
+// s must not have drawn any value yet. Hoisting a common key prefix out of
+// a loop this way saves hashing it again for every i.
+func (s Stream) Child(i uint64) Stream {
+	return Stream{state: mix64(s.state ^ (i + 0x9e3779b97f4a7c15))}
+}
+
 // Uint64 returns the next 64 random bits.
 func (s *Stream) Uint64() uint64 {
 	s.state += 0x9e3779b97f4a7c15

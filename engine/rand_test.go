@@ -130,3 +130,18 @@ func BenchmarkUint64(b *testing.B) {
 	}
 	_ = acc
 }
+
+func TestChildEqualsLongerKey(t *testing.T) {
+	for _, k := range []uint64{0, 1, 99, 1 << 40} {
+		a := NewStream(5, 6, 7).Child(k)
+		b := NewStream(5, 6, 7, k)
+		var c Stream
+		c.Reset3(5, 6, 7, k)
+		for i := 0; i < 5; i++ {
+			x, y, z := a.Uint64(), b.Uint64(), c.Uint64()
+			if x != y || y != z {
+				t.Fatalf("k=%d: Child %x, NewStream %x, Reset3 %x", k, x, y, z)
+			}
+		}
+	}
+}

@@ -219,11 +219,12 @@ func (e *Estimator) runItems(w, lo, hi int) {
 			}
 		}
 		sq := math.Sqrt(e.h[pt])
+		key := engine.NewStream(e.cfg.Seed, e.step, uint64(pt))
 		for bl := 0; bl < asm.Blocks(kc); bl++ {
 			// Lane l of block bl is sample k = k0 + 4·bl + l; its ε comes
 			// from a generator seeded by the stream keyed (seed, step, point, k).
 			for l := 0; l < L; l++ {
-				st.Reset3(e.cfg.Seed, e.step, uint64(pt), uint64(k0+bl*L+l))
+				st = key.Child(uint64(k0 + bl*L + l))
 				for q := 0; q < 4; q++ {
 					s.state[q*L+l] = st.Uint64()
 				}
