@@ -18,6 +18,7 @@ type Impl struct {
 	fmaLoop  func(iters int) float64
 	perturb  func(dst, xs []float64, sq float64, state []uint64)
 	laneAxpy func(acc, w, f []float64, d, blocks int)
+	adam     func(params, grads, m, v, k []float64) int
 	// gemm is the whole checked-by-caller C += A·B (see Gemm);
 	// gemmNative says whether it is SIMD rather than the plain-Go oracle.
 	gemm       func(m, n, k int, a []float64, rsA, csA int, b []float64, ldb int, c []float64, ldc int)
@@ -50,6 +51,7 @@ var generic = &Impl{
 	fmaLoop:  fmaLoopGeneric,
 	perturb:  perturbGeneric,
 	laneAxpy: laneAxpyGeneric,
+	adam:     adamGeneric,
 	gemm:     gemmGeneric,
 	silu:     func(s, g, z []float64) int { return 0 },
 	gelu:     geluNone,

@@ -12,6 +12,7 @@ var avx2 = &Impl{
 	fmaLoop:  fmaLoopAVX2,
 	perturb:  perturbAVX2,
 	laneAxpy: laneAxpyAVX2,
+	adam:     adamAVX2,
 
 	gemm:       gemmAVX2,
 	gemmNative: true,

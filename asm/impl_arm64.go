@@ -12,6 +12,7 @@ var neon = &Impl{
 	fmaLoop:  fmaLoopNEON,
 	perturb:  perturbGeneric,
 	laneAxpy: laneAxpyGeneric,
+	adam:     adamGeneric,
 	gemm:     gemmGeneric, // no NEON GEMM yet
 	silu:     func(s, g, z []float64) int { return 0 },
 	gelu:     geluNone, // no NEON GELU yet

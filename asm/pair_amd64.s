@@ -1099,3 +1099,56 @@ la_next:
 la_done:
 	VZEROUPPER
 	RET
+
+// func adamAVX2(params []float64, grads []float64, m []float64, v []float64, k []float64) int
+// Requires: AVX
+TEXT ·adamAVX2(SB), NOSPLIT, $0-128
+	MOVQ         params_base+0(FP), AX
+	MOVQ         grads_base+24(FP), CX
+	MOVQ         m_base+48(FP), DX
+	MOVQ         v_base+72(FP), BX
+	MOVQ         params_len+8(FP), SI
+	MOVQ         k_base+96(FP), DI
+	SHRQ         $0x02, SI
+	MOVQ         SI, R8
+	SHLQ         $0x02, R8
+	MOVQ         R8, ret+120(FP)
+	VBROADCASTSD (DI), Y0
+	VBROADCASTSD 8(DI), Y1
+	VBROADCASTSD 16(DI), Y2
+	VBROADCASTSD 24(DI), Y3
+	VBROADCASTSD 32(DI), Y4
+	VBROADCASTSD 40(DI), Y5
+	VBROADCASTSD 48(DI), Y6
+	TESTQ        SI, SI
+	JZ           adam_done
+
+adam_loop:
+	VMOVUPD (CX), Y7
+	VMULPD  (DX), Y0, Y8
+	VMULPD  Y7, Y1, Y10
+	VADDPD  Y10, Y8, Y8
+	VMOVUPD Y8, (DX)
+	VMULPD  (BX), Y2, Y9
+	VMULPD  Y7, Y3, Y10
+	VMULPD  Y7, Y10, Y10
+	VADDPD  Y10, Y9, Y9
+	VMOVUPD Y9, (BX)
+	VSQRTPD Y9, Y10
+	VDIVPD  Y5, Y10, Y10
+	VADDPD  Y6, Y10, Y10
+	VMULPD  Y4, Y8, Y8
+	VDIVPD  Y10, Y8, Y8
+	VMOVUPD (AX), Y10
+	VSUBPD  Y8, Y10, Y10
+	VMOVUPD Y10, (AX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, CX
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, BX
+	DECQ    SI
+	JNZ     adam_loop
+
+adam_done:
+	VZEROUPPER
+	RET

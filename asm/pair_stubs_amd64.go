@@ -33,3 +33,8 @@ func perturbAVX2(dst []float64, xs []float64, sq float64, state []uint64)
 //
 //go:noescape
 func laneAxpyAVX2(acc []float64, w []float64, f []float64, d int, blocks int)
+
+// adamAVX2 updates whole groups of four parameters and returns how many it did; see adamGeneric.
+//
+//go:noescape
+func adamAVX2(params []float64, grads []float64, m []float64, v []float64, k []float64) int

@@ -26,13 +26,17 @@ type MLPTrainer struct {
 	X, T, Target       []float64
 	Out, GOut          []float64
 	LastNorm, LastLoss float64
+
+	pool   *engine.Pool
+	adamFn func(w, lo, hi int)
 }
 
 // NewMLPTrainer builds a GMM network on a pool of the given workers and a
 // random batch of b rows (seeded, so runs are repeatable).
 func NewMLPTrainer(b, workers int) *MLPTrainer {
 	cfg := mlp.GMM()
-	m, err := mlp.New(cfg, 1, engine.NewPool(workers))
+	pool := engine.NewPool(workers)
+	m, err := mlp.New(cfg, 1, pool)
 	if err != nil {
 		panic(err)
 	}
@@ -40,7 +44,8 @@ func NewMLPTrainer(b, workers int) *MLPTrainer {
 	d := cfg.InDim
 	tr := &MLPTrainer{Model: m, Adam: optim.NewAdam(m.Params.Len(), 5e-4),
 		X: make([]float64, b*d), T: make([]float64, b), Target: make([]float64, b*d),
-		Out: make([]float64, b*d), GOut: make([]float64, b*d)}
+		Out: make([]float64, b*d), GOut: make([]float64, b*d), pool: pool}
+	tr.adamFn = func(_, lo, hi int) { tr.Adam.ApplyRange(m.Params.Data, m.Params.Grad, lo, hi) }
 	for i := range tr.X {
 		tr.X[i] = r.NormFloat64() * 0.5
 		tr.Target[i] = r.NormFloat64()
@@ -66,7 +71,10 @@ func (tr *MLPTrainer) Step() {
 	tr.LastLoss = loss / float64(len(tr.Out))
 	m.Backward(tr.GOut, nil)
 	tr.LastNorm = optim.ClipGradNorm(m.Params.Grad, 0.5)
-	tr.Adam.Update(m.Params.Data, m.Params.Grad)
+	// Adam is elementwise: one step, split over the workers.
+	tr.Adam.Advance()
+	n := len(m.Params.Data)
+	tr.pool.For(n, (n/tr.pool.Workers()+7)&^7, tr.adamFn)
 }
 
 // MLPTrainFLOPs is the matrix-product flop count of one training step at

@@ -49,6 +49,7 @@ func main() {
 	genFMALoop(c)
 	genPerturb()
 	genLaneAxpy()
+	genAdam()
 	Generate()
 }
 
@@ -738,6 +739,64 @@ func genLaneAxpy() {
 		JNZ(LabelRef("la_block"))
 	}
 	Label("la_done")
+	VZEROUPPER()
+	RET()
+}
+
+// genAdam generates adamAVX2; see adamGeneric in asm/adam.go. It uses no
+// fused multiply-add, so that it rounds exactly as the generic code.
+func genAdam() {
+	TEXT("adamAVX2", NOSPLIT, "func(params, grads, m, v, k []float64) int")
+	Pragma("noescape")
+	Doc("adamAVX2 updates whole groups of four parameters and returns how many it did; see adamGeneric.")
+	p := Load(Param("params").Base(), GP64())
+	g := Load(Param("grads").Base(), GP64())
+	mp := Load(Param("m").Base(), GP64())
+	vp := Load(Param("v").Base(), GP64())
+	n := Load(Param("params").Len(), GP64())
+	k := Load(Param("k").Base(), GP64())
+	SHRQ(Imm(2), n)
+	done := GP64()
+	MOVQ(n, done)
+	SHLQ(Imm(2), done)
+	Store(done, ReturnIndex(0))
+	// k holds B1, OneMinusB1, B2, OneMinusB2, StepSize, BC2Sqrt, Eps.
+	c := make([]VecVirtual, 7)
+	for i := range c {
+		c[i] = YMM()
+		VBROADCASTSD(Mem{Base: k, Disp: 8 * i}, c[i])
+	}
+	TESTQ(n, n)
+	JZ(LabelRef("adam_done"))
+	Label("adam_loop")
+	{
+		gv, mv, vv, t := YMM(), YMM(), YMM(), YMM()
+		VMOVUPD(Mem{Base: g}, gv)
+		VMULPD(Mem{Base: mp}, c[0], mv) // β₁m
+		VMULPD(gv, c[1], t)             // (1−β₁)g
+		VADDPD(t, mv, mv)
+		VMOVUPD(mv, Mem{Base: mp})
+		VMULPD(Mem{Base: vp}, c[2], vv) // β₂v
+		VMULPD(gv, c[3], t)             // (1−β₂)g
+		VMULPD(gv, t, t)                // ·g
+		VADDPD(t, vv, vv)
+		VMOVUPD(vv, Mem{Base: vp})
+		VSQRTPD(vv, t)
+		VDIVPD(c[5], t, t) // √v/√bc₂
+		VADDPD(c[6], t, t) // + ε
+		VMULPD(c[4], mv, mv)
+		VDIVPD(t, mv, mv) // stepSize·m/(…)
+		VMOVUPD(Mem{Base: p}, t)
+		VSUBPD(mv, t, t)
+		VMOVUPD(t, Mem{Base: p})
+		ADDQ(Imm(32), p)
+		ADDQ(Imm(32), g)
+		ADDQ(Imm(32), mp)
+		ADDQ(Imm(32), vp)
+		DECQ(n)
+		JNZ(LabelRef("adam_loop"))
+	}
+	Label("adam_done")
 	VZEROUPPER()
 	RET()
 }

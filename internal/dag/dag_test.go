@@ -18,7 +18,7 @@ var allowed = map[string][]string{
 	"engine":            {"asm"},
 	"engine/npy":        {},
 	"engine/param":      {},
-	"engine/optim":      {},
+	"engine/optim":      {"asm"},
 	"engine/figure":     {},
 	"engine/metrics":    {"engine", "asm"},
 	"engine/enginetest": {"engine", "asm"},
