@@ -130,7 +130,10 @@ func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimat
 	e.n, e.sp = t.Shape()
 	e.d = t.Dim()
 	e.unmasked, _ = t.(Unmasked)
-	chunk := min(cfg.Chunk, (cfg.K+asm.Lanes-1)/asm.Lanes*asm.Lanes)
+	// Split K into equal items of at most Chunk samples (rounded up to
+	// whole lane blocks), so that no item is a small remainder.
+	items := (cfg.K + cfg.Chunk - 1) / cfg.Chunk
+	chunk := ((cfg.K+items-1)/items + asm.Lanes - 1) / asm.Lanes * asm.Lanes
 	e.cfg.Chunk = chunk
 	e.chunks = (cfg.K + chunk - 1) / chunk
 	e.scratch = make([]scratch, pool.Workers())
