@@ -12,13 +12,14 @@ type Impl struct {
 	name string
 	// Each block kernel processes whole lane blocks and returns the number
 	// of blocks done; the wrapper finishes the rest with the generic code.
-	pairLJ   func(e, f, x []float64, n, blocks int, trap float64) int
-	pairDW2  func(e, f, x []float64, n, blocks int) int
-	pairDW3  func(e, f, x []float64, n, blocks int) int
-	fmaLoop  func(iters int) float64
-	perturb  func(dst, xs []float64, sq float64, state []uint64)
-	laneAxpy func(acc, w, f []float64, d, blocks int)
-	adam     func(params, grads, m, v, k []float64) int
+	pairLJ     func(e, f, x []float64, n, blocks int, trap float64) int
+	pairDW2    func(e, f, x []float64, n, blocks int) int
+	pairDW3    func(e, f, x []float64, n, blocks int) int
+	fmaLoop    func(iters int) float64
+	perturb    func(dst, xs []float64, sq float64, state []uint64)
+	laneAxpy   func(acc, w, f []float64, d, blocks int)
+	adam       func(params, grads, m, v, k []float64) int
+	expWeights func(w, e []float64, top float64) int
 	// gemm is the whole checked-by-caller C += A·B (see Gemm);
 	// gemmNative says whether it is SIMD rather than the plain-Go oracle.
 	gemm       func(m, n, k int, a []float64, rsA, csA int, b []float64, ldb int, c []float64, ldc int)
@@ -44,18 +45,19 @@ func (im *Impl) Name() string { return im.name }
 func (im *Impl) String() string { return im.name }
 
 var generic = &Impl{
-	name:     "generic",
-	pairLJ:   func(e, f, x []float64, n, blocks int, trap float64) int { return 0 },
-	pairDW2:  func(e, f, x []float64, n, blocks int) int { return 0 },
-	pairDW3:  func(e, f, x []float64, n, blocks int) int { return 0 },
-	fmaLoop:  fmaLoopGeneric,
-	perturb:  perturbGeneric,
-	laneAxpy: laneAxpyGeneric,
-	adam:     adamGeneric,
-	gemm:     gemmGeneric,
-	silu:     func(s, g, z []float64) int { return 0 },
-	gelu:     geluNone,
-	sincos:   sincosNone,
+	name:       "generic",
+	pairLJ:     func(e, f, x []float64, n, blocks int, trap float64) int { return 0 },
+	pairDW2:    func(e, f, x []float64, n, blocks int) int { return 0 },
+	pairDW3:    func(e, f, x []float64, n, blocks int) int { return 0 },
+	fmaLoop:    fmaLoopGeneric,
+	perturb:    perturbGeneric,
+	laneAxpy:   laneAxpyGeneric,
+	adam:       adamGeneric,
+	expWeights: expWeightsGeneric,
+	gemm:       gemmGeneric,
+	silu:       func(s, g, z []float64) int { return 0 },
+	gelu:       geluNone,
+	sincos:     sincosNone,
 
 	sgemm:      sgemmGeneric,
 	siluF32:    siluF32None,

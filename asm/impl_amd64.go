@@ -5,14 +5,15 @@ package asm
 import "github.com/klauspost/cpuid/v2"
 
 var avx2 = &Impl{
-	name:     "avx2",
-	pairLJ:   pairLJAVX2,
-	pairDW2:  pairDW2AVX2,
-	pairDW3:  pairDW3AVX2,
-	fmaLoop:  fmaLoopAVX2,
-	perturb:  perturbAVX2,
-	laneAxpy: laneAxpyAVX2,
-	adam:     adamAVX2,
+	name:       "avx2",
+	pairLJ:     pairLJAVX2,
+	pairDW2:    pairDW2AVX2,
+	pairDW3:    pairDW3AVX2,
+	fmaLoop:    fmaLoopAVX2,
+	perturb:    perturbAVX2,
+	laneAxpy:   laneAxpyAVX2,
+	adam:       adamAVX2,
+	expWeights: expWeightsAVX2,
 
 	gemm:       gemmAVX2,
 	gemmNative: true,

@@ -5,18 +5,19 @@ package asm
 // neon holds the hand-written NEON kernels (kernels_arm64.go); arm64 always
 // has Advanced SIMD.
 var neon = &Impl{
-	name:     "neon",
-	pairLJ:   pairLJNEON,
-	pairDW2:  pairDW2NEON,
-	pairDW3:  pairDW3NEON,
-	fmaLoop:  fmaLoopNEON,
-	perturb:  perturbGeneric,
-	laneAxpy: laneAxpyGeneric,
-	adam:     adamGeneric,
-	gemm:     gemmGeneric, // no NEON GEMM yet
-	silu:     func(s, g, z []float64) int { return 0 },
-	gelu:     geluNone, // no NEON GELU yet
-	sincos:   sincosNone,
+	name:       "neon",
+	pairLJ:     pairLJNEON,
+	pairDW2:    pairDW2NEON,
+	pairDW3:    pairDW3NEON,
+	fmaLoop:    fmaLoopNEON,
+	perturb:    perturbGeneric,
+	laneAxpy:   laneAxpyGeneric,
+	adam:       adamGeneric,
+	expWeights: expWeightsGeneric,
+	gemm:       gemmGeneric, // no NEON GEMM yet
+	silu:       func(s, g, z []float64) int { return 0 },
+	gelu:       geluNone, // no NEON GELU yet
+	sincos:     sincosNone,
 
 	sgemm:      sgemmGeneric, // no NEON SGEMM yet
 	siluF32:    siluF32None,

@@ -38,3 +38,8 @@ func laneAxpyAVX2(acc []float64, w []float64, f []float64, d int, blocks int)
 //
 //go:noescape
 func adamAVX2(params []float64, grads []float64, m []float64, v []float64, k []float64) int
+
+// expWeightsAVX2 does whole groups of four of w = exp(−e − top); see expWeightsGeneric.
+//
+//go:noescape
+func expWeightsAVX2(w []float64, e []float64, top float64) int

@@ -50,6 +50,7 @@ func main() {
 	genPerturb()
 	genLaneAxpy()
 	genAdam()
+	genExpWeights()
 	Generate()
 }
 
@@ -797,6 +798,82 @@ func genAdam() {
 		JNZ(LabelRef("adam_loop"))
 	}
 	Label("adam_done")
+	VZEROUPPER()
+	RET()
+}
+
+// genExpWeights generates expWeightsAVX2; asm/expw.go (expWeightsGeneric,
+// expNeg) defines the same operations in the same order.
+func genExpWeights() {
+	kLog2e := splat4("kExpLog2e", 1/math.Ln2)
+	kLn2Hi := splat4("kExpLn2Hi", 6.93147180369123816490e-01)
+	kLn2Lo := splat4("kExpLn2Lo", 1.90821492927058770002e-10)
+	kBias := splat4("kExpBias", 1023)
+	kMin := splat4("kExpMin", -700)
+	kInf := splatU4("kExpInf", 0x7FF0000000000000) // +Inf
+	var poly []Mem
+	f := 1.0
+	for k := 0; k <= 12; k++ {
+		if k > 0 {
+			f *= float64(k)
+		}
+		poly = append(poly, splat4(fmt.Sprintf("kExpC%d", k), 1/f))
+	}
+
+	TEXT("expWeightsAVX2", NOSPLIT, "func(w, e []float64, top float64) int")
+	Pragma("noescape")
+	Doc("expWeightsAVX2 does whole groups of four of w = exp(−e − top); see expWeightsGeneric.")
+	wp := Load(Param("w").Base(), GP64())
+	ep := Load(Param("e").Base(), GP64())
+	n := Load(Param("w").Len(), GP64())
+	topX := Load(Param("top"), XMM())
+	top := YMM()
+	VBROADCASTSD(topX, top)
+	SHRQ(Imm(2), n)
+	done := GP64()
+	MOVQ(n, done)
+	SHLQ(Imm(2), done)
+	Store(done, ReturnIndex(0))
+	TESTQ(n, n)
+	JZ(LabelRef("ew_done"))
+	Label("ew_loop")
+	{
+		ev, ok, x := YMM(), YMM(), YMM()
+		VMOVUPD(Mem{Base: ep}, ev)
+		VCMPPD(Imm(0x11), kInf, ev, ok) // e < +Inf (LT_OQ; false for NaN)
+		VXORPD(x, x, x)
+		VSUBPD(ev, x, x)               // −e
+		VSUBPD(top, x, x)              // −e − top
+		VCMPPD(Imm(0x1d), kMin, x, ev) // x ≥ −700 (GE_OQ; false for NaN)
+		VANDPD(ev, ok, ok)
+		VMAXPD(kMin, x, x) // keep 2ᵏ normal where the weight is dropped anyway
+		k, r := YMM(), YMM()
+		VMULPD(kLog2e, x, k)
+		VROUNDPD(Imm(0), k, k) // nearest
+		VMOVAPD(x, r)
+		VFNMADD231PD(kLn2Hi, k, r) // r = x − k·ln2hi
+		VFNMADD231PD(kLn2Lo, k, r) // r −= k·ln2lo
+		p := YMM()
+		VMOVUPD(poly[12], p)
+		for j := 11; j >= 0; j-- {
+			VFMADD213PD(poly[j], r, p) // p = p·r + 1/j!
+		}
+		Comment("Scale by 2ᵏ through the exponent bits.")
+		VADDPD(kBias, k, k)
+		ki := XMM()
+		VCVTPD2DQY(k, ki)
+		kq := YMM()
+		VPMOVSXDQ(ki, kq)
+		VPSLLQ(Imm(52), kq, kq)
+		VMULPD(kq, p, p)
+		VANDPD(ok, p, p) // 0 for +Inf, NaN and x < −700
+		VMOVUPD(p, Mem{Base: wp})
+		ADDQ(Imm(32), wp)
+		ADDQ(Imm(32), ep)
+		DECQ(n)
+		JNZ(LabelRef("ew_loop"))
+	}
+	Label("ew_done")
 	VZEROUPPER()
 	RET()
 }

@@ -277,13 +277,12 @@ func (s *scratch) accumulate(part []float64, kc, n, sp int) int8 {
 	if math.IsInf(top, -1) {
 		return 1
 	}
-	var sumw float64
+	// Weights exp(ℓ − max); +Inf and NaN energies get zero weight.
 	clear(s.w)
-	for c := 0; c < kc; c++ {
-		if en := s.e[c]; en < math.Inf(1) { // +Inf or NaN: zero weight
-			s.w[c] = math.Exp(-en - top)
-			sumw += s.w[c]
-		}
+	s.impl.ExpWeights(s.w[:kc], s.e[:kc], top)
+	var sumw float64
+	for _, w := range s.w[:kc] {
+		sumw += w
 	}
 	part[1] = sumw
 	// Lane-wise accumulation over contiguous blocks, then a lane sum.
