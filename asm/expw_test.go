@@ -18,7 +18,9 @@ func TestExpWeights(t *testing.T) {
 		for n := 0; n <= 37; n++ {
 			for off := 0; off < asm.Lanes; off++ {
 				e := make([]float64, n)
-				top := rng.NormFloat64() * 50
+				// float64(…) rounds: arm64 may otherwise fuse the product into
+				// later subtractions (the Go spec allows it).
+				top := float64(rng.NormFloat64() * 50)
 				for i := range e {
 					switch rng.IntN(12) {
 					case 0:
@@ -28,7 +30,7 @@ func TestExpWeights(t *testing.T) {
 					case 2:
 						e[i] = -top + 800 // weight e⁻⁸⁰⁰: dropped
 					default:
-						e[i] = -top + 60*rng.Float64()*rng.Float64()
+						e[i] = -top + float64(60*rng.Float64()*rng.Float64())
 					}
 				}
 				want := make([]float64, n)
@@ -40,7 +42,8 @@ func TestExpWeights(t *testing.T) {
 					if math.Float64bits(got.V[i]) != math.Float64bits(want[i]) {
 						t.Fatalf("impl=%s n=%d i=%d e=%v: %v, generic %v", im.Name(), n, i, e[i], got.V[i], want[i])
 					}
-					x := -e[i] - top
+					en := e[i]
+					x := -en - top
 					switch {
 					case !(e[i] < math.Inf(1)) || x < -700:
 						if want[i] != 0 {
