@@ -84,7 +84,7 @@ GLOBL kFMAAdd<>(SB), RODATA|NOPTR, $32
 
 // func pairLJAVX2(e []float64, f []float64, x []float64, n int, blocks int, trap float64) int
 // Requires: AVX, AVX2, CMOV, FMA3, SSE2
-TEXT ·pairLJAVX2(SB), NOSPLIT, $96-104
+TEXT ·pairLJAVX2(SB), NOSPLIT, $128-104
 	MOVQ         x_base+48(FP), AX
 	MOVQ         f_base+24(FP), CX
 	MOVQ         e_base+0(FP), DX
@@ -158,32 +158,59 @@ lj_trap:
 	JNE         lj_trap
 
 	// Pairs i < j; epair starts at trap/4·etrap so that e = 2·epair.
-	VMULPD 32(SP), Y4, Y4
-	MOVQ   AX, R8
-	MOVQ   CX, R10
+	VMULPD      32(SP), Y4, Y4
+	MOVQ        AX, R8
+	MOVQ        CX, R10
+	LEAQ        32(AX), R11
+	VMOVUPD     (AX), Y0
+	VSUBPD      (R11), Y0, Y0
+	VMOVUPD     (AX)(DI*1), Y1
+	VSUBPD      (R11)(DI*1), Y1, Y1
+	VMOVUPD     (AX)(DI*2), Y2
+	VSUBPD      (R11)(DI*2), Y2, Y2
+	VMULPD      Y0, Y0, Y0
+	VMOVUPD     kLJEps<>+0(SB), Y3
+	VFMADD231PD Y1, Y1, Y3
+	VFMADD231PD Y2, Y2, Y0
+	VADDPD      Y3, Y0, Y0
+	VMOVUPD     kOne<>+0(SB), Y1
+	VDIVPD      Y0, Y1, Y1
+	VMOVUPD     Y1, 96(SP)
 
 lj_i:
-	VMOVUPD     (R8), Y0
-	VXORPD      Y3, Y3, Y3
-	VMOVUPD     (R8)(DI*1), Y1
-	VXORPD      Y5, Y5, Y5
-	VMOVUPD     (R8)(DI*2), Y2
-	VXORPD      Y6, Y6, Y6
-	LEAQ        32(R8), R11
-	LEAQ        32(R10), R12
-	CMPQ        R11, R9
-	JEQ         lj_j_done
-	VSUBPD      (R11), Y0, Y8
-	VSUBPD      (R11)(DI*1), Y1, Y7
-	VSUBPD      (R11)(DI*2), Y2, Y9
-	VMULPD      Y8, Y8, Y8
-	VMOVUPD     kLJEps<>+0(SB), Y10
-	VFMADD231PD Y7, Y7, Y10
-	VFMADD231PD Y9, Y9, Y8
-	VADDPD      Y10, Y8, Y8
-	VMOVUPD     kOne<>+0(SB), Y7
-	VDIVPD      Y8, Y7, Y7
+	VMOVUPD (R8), Y0
+	VXORPD  Y3, Y3, Y3
+	VMOVUPD (R8)(DI*1), Y1
+	VXORPD  Y5, Y5, Y5
+	VMOVUPD (R8)(DI*2), Y2
+	VXORPD  Y6, Y6, Y6
+	LEAQ    32(R8), R11
+	LEAQ    32(R10), R12
+	CMPQ    R11, R9
+	JEQ     lj_j_done
+	VMOVUPD 96(SP), Y7
 
+	// Start the next row's first pair (i+1, i+2), if any.
+	LEAQ        32(R8), R13
+	LEAQ        64(R8), R14
+	CMPQ        R14, R9
+	JAE         lj_row_last
+	VMOVUPD     (R13), Y8
+	VSUBPD      (R14), Y8, Y8
+	VMOVUPD     (R13)(DI*1), Y9
+	VSUBPD      (R14)(DI*1), Y9, Y9
+	VMOVUPD     (R13)(DI*2), Y10
+	VSUBPD      (R14)(DI*2), Y10, Y10
+	VMULPD      Y8, Y8, Y8
+	VMOVUPD     kLJEps<>+0(SB), Y11
+	VFMADD231PD Y9, Y9, Y11
+	VFMADD231PD Y10, Y10, Y8
+	VADDPD      Y11, Y8, Y8
+	VMOVUPD     kOne<>+0(SB), Y9
+	VDIVPD      Y8, Y9, Y9
+	VMOVUPD     Y9, 96(SP)
+
+lj_row_last:
 lj_j:
 	// Start the next pair (the current one again on the last iteration).
 	LEAQ        32(R11), R13

@@ -83,8 +83,9 @@ func genPairLJ(c consts) {
 
 	// −trap, trap/4 and 1/n live on the stack: the pair loop needs all 16
 	// YMM registers (AVX2 has no Y16–Y31).
-	consts := AllocLocal(3 * 32)
+	consts := AllocLocal(4 * 32)
 	negTrapM, quarterTrapM, invNM := consts.Offset(0), consts.Offset(32), consts.Offset(64)
+	rowM := consts.Offset(96) // 1/r² of the next row's first pair
 	{
 		trapX := Load(Param("trap"), XMM())
 		tr, v := YMM(), YMM()
@@ -167,14 +168,39 @@ func genPairLJ(c consts) {
 		pi, fi := GP64(), GP64()
 		MOVQ(xb, pi)
 		MOVQ(fb, fi)
+		mem := func(base Register, d int) Mem {
+			if d == 0 {
+				return Mem{Base: base}
+			}
+			return Mem{Base: base, Index: stride, Scale: uint8(d)}
+		}
+		// recipMem stores 1/(‖x_a − x_b‖² + 10⁻⁶) at dst, both from memory.
+		// Each row's first division is started one row early this way, so
+		// its latency overlaps the previous row's loop (it matters at small n).
+		recipMem := func(pa, pb Register, dst Mem) {
+			dd := []VecVirtual{YMM(), YMM(), YMM()}
+			for d := 0; d < 3; d++ {
+				VMOVUPD(mem(pa, d), dd[d])
+				VSUBPD(mem(pb, d), dd[d], dd[d])
+			}
+			ra, rb := YMM(), YMM()
+			VMULPD(dd[0], dd[0], ra)
+			VMOVUPD(c.eps, rb)
+			VFMADD231PD(dd[1], dd[1], rb)
+			VFMADD231PD(dd[2], dd[2], ra)
+			VADDPD(rb, ra, ra)
+			inv := YMM()
+			VMOVUPD(c.one, inv)
+			VDIVPD(ra, inv, inv)
+			VMOVUPD(inv, dst)
+		}
+		{
+			q := GP64()
+			LEAQ(Mem{Base: xb, Disp: 32}, q)
+			recipMem(xb, q, rowM) // pair (0, 1)
+		}
 		Label("lj_i")
 		{
-			mem := func(base Register, d int) Mem {
-				if d == 0 {
-					return Mem{Base: base}
-				}
-				return Mem{Base: base, Index: stride, Scale: uint8(d)}
-			}
 			xi := []VecVirtual{YMM(), YMM(), YMM()}
 			fxi := []VecVirtual{YMM(), YMM(), YMM()}
 			for d := 0; d < 3; d++ {
@@ -207,7 +233,17 @@ func genPairLJ(c consts) {
 				VDIVPD(ra, inv, inv) // 1/r²
 			}
 			invCur, invNext := YMM(), YMM()
-			recip(pj, invCur)
+			VMOVUPD(rowM, invCur) // pair (i, i+1), started one row ago
+			{
+				Comment("Start the next row's first pair (i+1, i+2), if any.")
+				qa, qb := GP64(), GP64()
+				LEAQ(Mem{Base: pi, Disp: 32}, qa)
+				LEAQ(Mem{Base: pi, Disp: 64}, qb)
+				CMPQ(qb, end)
+				JAE(LabelRef("lj_row_last"))
+				recipMem(qa, qb, rowM)
+				Label("lj_row_last")
+			}
 			pn := GP64()
 			Label("lj_j")
 			{
