@@ -839,7 +839,95 @@ pm_bits:
 	MOVQ    AX, SI
 	MOVQ    BX, DI
 
-pm_radius:
+	// Radii, two pairs per step with interleaved chains.
+	MOVQ  BX, DI
+	SHRQ  $0x01, DI
+	TESTQ DI, DI
+	JZ    pm_radius1
+
+pm_radius2:
+	VMOVDQU (SI), Y5
+	VMOVDQU 64(SI), Y6
+
+	// u1 ∈ (0, 1] and ln u1.
+	VPSRLQ      $0x0c, Y5, Y5
+	VPSRLQ      $0x0c, Y6, Y6
+	VPOR        kPmOneBits<>+0(SB), Y5, Y5
+	VPOR        kPmOneBits<>+0(SB), Y6, Y6
+	VMOVUPD     kPmTwo<>+0(SB), Y7
+	VMOVUPD     kPmTwo<>+0(SB), Y8
+	VSUBPD      Y5, Y7, Y7
+	VSUBPD      Y6, Y8, Y8
+	VPSRLQ      $0x34, Y7, Y5
+	VPSRLQ      $0x34, Y8, Y6
+	VPAND       kPmMant<>+0(SB), Y7, Y9
+	VPAND       kPmMant<>+0(SB), Y8, Y10
+	VPOR        kPmOneBits<>+0(SB), Y9, Y9
+	VPOR        kPmOneBits<>+0(SB), Y10, Y10
+	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y9, Y11
+	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y10, Y12
+	VMOVUPD     kPmOne<>+0(SB), Y7
+	VMOVUPD     kPmOne<>+0(SB), Y8
+	VBLENDVPD   Y11, kPmHalf<>+0(SB), Y7, Y7
+	VBLENDVPD   Y12, kPmHalf<>+0(SB), Y8, Y8
+	VMULPD      Y7, Y9, Y9
+	VMULPD      Y8, Y10, Y10
+	VPSUBQ      Y11, Y5, Y5
+	VPSUBQ      Y12, Y6, Y6
+	VPOR        kPmMagic<>+0(SB), Y5, Y5
+	VPOR        kPmMagic<>+0(SB), Y6, Y6
+	VSUBPD      kPmMagicF<>+0(SB), Y5, Y5
+	VSUBPD      kPmMagicF<>+0(SB), Y6, Y6
+	VSUBPD      kPmOne<>+0(SB), Y9, Y9
+	VSUBPD      kPmOne<>+0(SB), Y10, Y10
+	VADDPD      kPmTwo<>+0(SB), Y9, Y11
+	VADDPD      kPmTwo<>+0(SB), Y10, Y12
+	VDIVPD      Y11, Y9, Y11
+	VDIVPD      Y12, Y10, Y12
+	VMULPD      Y11, Y11, Y9
+	VMULPD      Y12, Y12, Y10
+	VMOVUPD     kPmLog8<>+0(SB), Y7
+	VMOVUPD     kPmLog8<>+0(SB), Y8
+	VFMADD213PD kPmLog7<>+0(SB), Y9, Y7
+	VFMADD213PD kPmLog7<>+0(SB), Y10, Y8
+	VFMADD213PD kPmLog6<>+0(SB), Y9, Y7
+	VFMADD213PD kPmLog6<>+0(SB), Y10, Y8
+	VFMADD213PD kPmLog5<>+0(SB), Y9, Y7
+	VFMADD213PD kPmLog5<>+0(SB), Y10, Y8
+	VFMADD213PD kPmLog4<>+0(SB), Y9, Y7
+	VFMADD213PD kPmLog4<>+0(SB), Y10, Y8
+	VFMADD213PD kPmLog3<>+0(SB), Y9, Y7
+	VFMADD213PD kPmLog3<>+0(SB), Y10, Y8
+	VFMADD213PD kPmLog2<>+0(SB), Y9, Y7
+	VFMADD213PD kPmLog2<>+0(SB), Y10, Y8
+	VFMADD213PD kPmLog1<>+0(SB), Y9, Y7
+	VFMADD213PD kPmLog1<>+0(SB), Y10, Y8
+	VFMADD213PD kPmLog0<>+0(SB), Y9, Y7
+	VFMADD213PD kPmLog0<>+0(SB), Y10, Y8
+	VADDPD      Y11, Y11, Y11
+	VADDPD      Y12, Y12, Y12
+	VMULPD      Y9, Y11, Y9
+	VMULPD      Y10, Y12, Y10
+	VFMADD213PD Y11, Y9, Y7
+	VFMADD213PD Y12, Y10, Y8
+	VFMADD231PD kPmLn2Lo<>+0(SB), Y5, Y7
+	VFMADD231PD kPmLn2Lo<>+0(SB), Y6, Y8
+	VFMADD231PD kPmLn2Hi<>+0(SB), Y5, Y7
+	VFMADD231PD kPmLn2Hi<>+0(SB), Y6, Y8
+	VMULPD      kPmMinus2<>+0(SB), Y7, Y7
+	VMULPD      kPmMinus2<>+0(SB), Y8, Y8
+	VSQRTPD     Y7, Y7
+	VSQRTPD     Y8, Y8
+	VMOVUPD     Y7, (SI)
+	VMOVUPD     Y8, 64(SI)
+	ADDQ        $0x80, SI
+	DECQ        DI
+	JNZ         pm_radius2
+
+pm_radius1:
+	MOVQ    BX, DI
+	ANDQ    $0x01, DI
+	JZ      pm_radius_done
 	VMOVDQU (SI), Y5
 
 	// u1 ∈ (0, 1] and ln u1.
@@ -848,41 +936,40 @@ pm_radius:
 	VMOVUPD     kPmTwo<>+0(SB), Y6
 	VSUBPD      Y5, Y6, Y6
 	VPSRLQ      $0x34, Y6, Y5
-	VPAND       kPmMant<>+0(SB), Y6, Y6
-	VPOR        kPmOneBits<>+0(SB), Y6, Y6
-	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y6, Y7
-	VMOVUPD     kPmOne<>+0(SB), Y8
-	VBLENDVPD   Y7, kPmHalf<>+0(SB), Y8, Y8
-	VMULPD      Y8, Y6, Y6
-	VPSUBQ      Y7, Y5, Y5
+	VPAND       kPmMant<>+0(SB), Y6, Y7
+	VPOR        kPmOneBits<>+0(SB), Y7, Y7
+	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y7, Y8
+	VMOVUPD     kPmOne<>+0(SB), Y6
+	VBLENDVPD   Y8, kPmHalf<>+0(SB), Y6, Y6
+	VMULPD      Y6, Y7, Y7
+	VPSUBQ      Y8, Y5, Y5
 	VPOR        kPmMagic<>+0(SB), Y5, Y5
 	VSUBPD      kPmMagicF<>+0(SB), Y5, Y5
-	VSUBPD      kPmOne<>+0(SB), Y6, Y6
-	VADDPD      kPmTwo<>+0(SB), Y6, Y7
-	VDIVPD      Y7, Y6, Y7
-	VMULPD      Y7, Y7, Y6
-	VMOVUPD     kPmLog8<>+0(SB), Y8
-	VFMADD213PD kPmLog7<>+0(SB), Y6, Y8
-	VFMADD213PD kPmLog6<>+0(SB), Y6, Y8
-	VFMADD213PD kPmLog5<>+0(SB), Y6, Y8
-	VFMADD213PD kPmLog4<>+0(SB), Y6, Y8
-	VFMADD213PD kPmLog3<>+0(SB), Y6, Y8
-	VFMADD213PD kPmLog2<>+0(SB), Y6, Y8
-	VFMADD213PD kPmLog1<>+0(SB), Y6, Y8
-	VFMADD213PD kPmLog0<>+0(SB), Y6, Y8
-	VADDPD      Y7, Y7, Y7
-	VMULPD      Y6, Y7, Y6
-	VFMADD213PD Y7, Y6, Y8
-	VFMADD231PD kPmLn2Lo<>+0(SB), Y5, Y8
-	VFMADD231PD kPmLn2Hi<>+0(SB), Y5, Y8
-	VMULPD      kPmMinus2<>+0(SB), Y8, Y8
-	VSQRTPD     Y8, Y8
-	VMOVUPD     Y8, (SI)
-	ADDQ        $0x40, SI
-	DECQ        DI
-	JNZ         pm_radius
-	MOVQ        AX, SI
-	MOVQ        BX, DI
+	VSUBPD      kPmOne<>+0(SB), Y7, Y7
+	VADDPD      kPmTwo<>+0(SB), Y7, Y8
+	VDIVPD      Y8, Y7, Y8
+	VMULPD      Y8, Y8, Y7
+	VMOVUPD     kPmLog8<>+0(SB), Y6
+	VFMADD213PD kPmLog7<>+0(SB), Y7, Y6
+	VFMADD213PD kPmLog6<>+0(SB), Y7, Y6
+	VFMADD213PD kPmLog5<>+0(SB), Y7, Y6
+	VFMADD213PD kPmLog4<>+0(SB), Y7, Y6
+	VFMADD213PD kPmLog3<>+0(SB), Y7, Y6
+	VFMADD213PD kPmLog2<>+0(SB), Y7, Y6
+	VFMADD213PD kPmLog1<>+0(SB), Y7, Y6
+	VFMADD213PD kPmLog0<>+0(SB), Y7, Y6
+	VADDPD      Y8, Y8, Y8
+	VMULPD      Y7, Y8, Y7
+	VFMADD213PD Y8, Y7, Y6
+	VFMADD231PD kPmLn2Lo<>+0(SB), Y5, Y6
+	VFMADD231PD kPmLn2Hi<>+0(SB), Y5, Y6
+	VMULPD      kPmMinus2<>+0(SB), Y6, Y6
+	VSQRTPD     Y6, Y6
+	VMOVUPD     Y6, (SI)
+
+pm_radius_done:
+	MOVQ AX, SI
+	MOVQ BX, DI
 
 pm_angle:
 	VMOVDQU 32(SI), Y5
@@ -985,79 +1072,79 @@ pm_odd:
 	VMOVUPD     kPmTwo<>+0(SB), Y1
 	VSUBPD      Y6, Y1, Y1
 	VPSRLQ      $0x34, Y1, Y2
-	VPAND       kPmMant<>+0(SB), Y1, Y1
-	VPOR        kPmOneBits<>+0(SB), Y1, Y1
-	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y1, Y3
-	VMOVUPD     kPmOne<>+0(SB), Y4
-	VBLENDVPD   Y3, kPmHalf<>+0(SB), Y4, Y4
-	VMULPD      Y4, Y1, Y1
-	VPSUBQ      Y3, Y2, Y2
+	VPAND       kPmMant<>+0(SB), Y1, Y3
+	VPOR        kPmOneBits<>+0(SB), Y3, Y3
+	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y3, Y4
+	VMOVUPD     kPmOne<>+0(SB), Y1
+	VBLENDVPD   Y4, kPmHalf<>+0(SB), Y1, Y1
+	VMULPD      Y1, Y3, Y3
+	VPSUBQ      Y4, Y2, Y2
 	VPOR        kPmMagic<>+0(SB), Y2, Y2
 	VSUBPD      kPmMagicF<>+0(SB), Y2, Y2
-	VSUBPD      kPmOne<>+0(SB), Y1, Y1
-	VADDPD      kPmTwo<>+0(SB), Y1, Y3
-	VDIVPD      Y3, Y1, Y3
-	VMULPD      Y3, Y3, Y1
-	VMOVUPD     kPmLog8<>+0(SB), Y4
-	VFMADD213PD kPmLog7<>+0(SB), Y1, Y4
-	VFMADD213PD kPmLog6<>+0(SB), Y1, Y4
-	VFMADD213PD kPmLog5<>+0(SB), Y1, Y4
-	VFMADD213PD kPmLog4<>+0(SB), Y1, Y4
-	VFMADD213PD kPmLog3<>+0(SB), Y1, Y4
-	VFMADD213PD kPmLog2<>+0(SB), Y1, Y4
-	VFMADD213PD kPmLog1<>+0(SB), Y1, Y4
-	VFMADD213PD kPmLog0<>+0(SB), Y1, Y4
-	VADDPD      Y3, Y3, Y3
-	VMULPD      Y1, Y3, Y1
-	VFMADD213PD Y3, Y1, Y4
-	VFMADD231PD kPmLn2Lo<>+0(SB), Y2, Y4
-	VFMADD231PD kPmLn2Hi<>+0(SB), Y2, Y4
-	VMULPD      kPmMinus2<>+0(SB), Y4, Y4
-	VSQRTPD     Y4, Y4
+	VSUBPD      kPmOne<>+0(SB), Y3, Y3
+	VADDPD      kPmTwo<>+0(SB), Y3, Y4
+	VDIVPD      Y4, Y3, Y4
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     kPmLog8<>+0(SB), Y1
+	VFMADD213PD kPmLog7<>+0(SB), Y3, Y1
+	VFMADD213PD kPmLog6<>+0(SB), Y3, Y1
+	VFMADD213PD kPmLog5<>+0(SB), Y3, Y1
+	VFMADD213PD kPmLog4<>+0(SB), Y3, Y1
+	VFMADD213PD kPmLog3<>+0(SB), Y3, Y1
+	VFMADD213PD kPmLog2<>+0(SB), Y3, Y1
+	VFMADD213PD kPmLog1<>+0(SB), Y3, Y1
+	VFMADD213PD kPmLog0<>+0(SB), Y3, Y1
+	VADDPD      Y4, Y4, Y4
+	VMULPD      Y3, Y4, Y3
+	VFMADD213PD Y4, Y3, Y1
+	VFMADD231PD kPmLn2Lo<>+0(SB), Y2, Y1
+	VFMADD231PD kPmLn2Hi<>+0(SB), Y2, Y1
+	VMULPD      kPmMinus2<>+0(SB), Y1, Y1
+	VSQRTPD     Y1, Y1
 
 	// θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.
-	VPAND       kPmThree<>+0(SB), Y7, Y2
+	VPAND       kPmThree<>+0(SB), Y7, Y3
 	VPSRLQ      $0x0c, Y7, Y7
 	VPOR        kPmOneBits<>+0(SB), Y7, Y7
 	VSUBPD      kPmOne<>+0(SB), Y7, Y7
-	VMOVUPD     kPmPiO2<>+0(SB), Y1
-	VFMADD213PD kPmMinusPiO4<>+0(SB), Y1, Y7
-	VMULPD      Y7, Y7, Y1
-	VMOVUPD     kPmSin7<>+0(SB), Y3
-	VFMADD213PD kPmSin6<>+0(SB), Y1, Y3
-	VFMADD213PD kPmSin5<>+0(SB), Y1, Y3
-	VFMADD213PD kPmSin4<>+0(SB), Y1, Y3
-	VFMADD213PD kPmSin3<>+0(SB), Y1, Y3
-	VFMADD213PD kPmSin2<>+0(SB), Y1, Y3
-	VFMADD213PD kPmSin1<>+0(SB), Y1, Y3
-	VFMADD213PD kPmSin0<>+0(SB), Y1, Y3
+	VMOVUPD     kPmPiO2<>+0(SB), Y2
+	VFMADD213PD kPmMinusPiO4<>+0(SB), Y2, Y7
+	VMULPD      Y7, Y7, Y2
+	VMOVUPD     kPmSin7<>+0(SB), Y4
+	VFMADD213PD kPmSin6<>+0(SB), Y2, Y4
+	VFMADD213PD kPmSin5<>+0(SB), Y2, Y4
+	VFMADD213PD kPmSin4<>+0(SB), Y2, Y4
+	VFMADD213PD kPmSin3<>+0(SB), Y2, Y4
+	VFMADD213PD kPmSin2<>+0(SB), Y2, Y4
+	VFMADD213PD kPmSin1<>+0(SB), Y2, Y4
+	VFMADD213PD kPmSin0<>+0(SB), Y2, Y4
 	VMOVUPD     kPmCos8<>+0(SB), Y5
-	VFMADD213PD kPmCos7<>+0(SB), Y1, Y5
-	VFMADD213PD kPmCos6<>+0(SB), Y1, Y5
-	VFMADD213PD kPmCos5<>+0(SB), Y1, Y5
-	VFMADD213PD kPmCos4<>+0(SB), Y1, Y5
-	VFMADD213PD kPmCos3<>+0(SB), Y1, Y5
-	VFMADD213PD kPmCos2<>+0(SB), Y1, Y5
-	VFMADD213PD kPmCos1<>+0(SB), Y1, Y5
-	VFMADD213PD kPmCos0<>+0(SB), Y1, Y5
-	VMULPD      Y3, Y7, Y3
-	VSUBPD      Y3, Y5, Y6
-	VADDPD      Y3, Y5, Y1
+	VFMADD213PD kPmCos7<>+0(SB), Y2, Y5
+	VFMADD213PD kPmCos6<>+0(SB), Y2, Y5
+	VFMADD213PD kPmCos5<>+0(SB), Y2, Y5
+	VFMADD213PD kPmCos4<>+0(SB), Y2, Y5
+	VFMADD213PD kPmCos3<>+0(SB), Y2, Y5
+	VFMADD213PD kPmCos2<>+0(SB), Y2, Y5
+	VFMADD213PD kPmCos1<>+0(SB), Y2, Y5
+	VFMADD213PD kPmCos0<>+0(SB), Y2, Y5
+	VMULPD      Y4, Y7, Y4
+	VSUBPD      Y4, Y5, Y6
+	VADDPD      Y4, Y5, Y2
 	VMULPD      kPmSqrtH<>+0(SB), Y6, Y6
-	VMULPD      kPmSqrtH<>+0(SB), Y1, Y1
+	VMULPD      kPmSqrtH<>+0(SB), Y2, Y2
 
 	// Rotate by q quarter turns: swap on odd q, then signs.
-	VPSLLQ       $0x3f, Y2, Y3
-	VBLENDVPD    Y3, Y1, Y6, Y5
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VPSRLQ       $0x01, Y2, Y3
-	VPXOR        Y3, Y2, Y2
-	VPSLLQ       $0x3f, Y2, Y2
-	VXORPD       Y2, Y5, Y5
+	VPSLLQ       $0x3f, Y3, Y4
+	VBLENDVPD    Y4, Y2, Y6, Y5
+	VBLENDVPD    Y4, Y6, Y2, Y2
+	VPSRLQ       $0x01, Y3, Y4
+	VPXOR        Y4, Y3, Y3
 	VPSLLQ       $0x3f, Y3, Y3
-	VXORPD       Y3, Y1, Y1
-	VMULPD       Y4, Y5, Y5
-	VMULPD       Y4, Y1, Y1
+	VXORPD       Y3, Y5, Y5
+	VPSLLQ       $0x3f, Y4, Y4
+	VXORPD       Y4, Y2, Y2
+	VMULPD       Y1, Y5, Y5
+	VMULPD       Y1, Y2, Y2
 	VBROADCASTSD (CX), Y1
 	VFMADD231PD  Y5, Y0, Y1
 	VMOVUPD      Y1, (AX)

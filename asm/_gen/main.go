@@ -548,50 +548,64 @@ func genPerturb() {
 		return r
 	}
 	// pair returns two vectors of standard normals (Box–Muller).
-	// radius maps raw bits b1 to √(−2 ln u1), u1 ∈ (0, 1].
-	radius := func(b1 VecVirtual) VecVirtual {
-		Comment("u1 ∈ (0, 1] and ln u1.")
-		u := YMM()
-		VPSRLQ(Imm(12), b1, b1)
-		VPOR(kOneBits, b1, b1)
-		VMOVUPD(kTwo, u)
-		VSUBPD(b1, u, u) // u1 = 2 − m
-		eb, m := YMM(), YMM()
-		VPSRLQ(Imm(52), u, eb)
-		VPAND(kMant, u, m)
-		VPOR(kOneBits, m, m) // m ∈ [1, 2)
-		big, fac := YMM(), YMM()
-		VCMPPD(Imm(0x1e), kSqrt2, m, big) // m > √2 (GT_OQ)
-		VMOVUPD(kOne, fac)
-		VBLENDVPD(big, kHalf, fac, fac)
-		VMULPD(fac, m, m)
-		VPSUBQ(big, eb, eb) // eb += 1 where big
-		e := eb
-		VPOR(kMagic, eb, e)
-		VSUBPD(kMagicF, e, e) // exponent as float64
-		f, den := m, YMM()
-		VSUBPD(kOne, m, f)
-		VADDPD(kTwo, f, den)
-		sv := den
-		VDIVPD(den, f, sv) // s = f/(f+2)
-		z := YMM()
-		VMULPD(sv, sv, z)
-		p := YMM()
-		VMOVUPD(logC[8], p)
-		for k := 7; k >= 0; k-- {
-			VFMADD213PD(logC[k], z, p) // p = p·z + c
+	// radiusN maps raw bits b1 to √(−2 ln u1), u1 ∈ (0, 1], for several
+	// independent vectors at once, interleaving their instructions so that
+	// the long dependency chains overlap.
+	radiusN := func(b1 []VecVirtual) []VecVirtual {
+		n := len(b1)
+		each := func(f func(k int)) {
+			for k := 0; k < n; k++ {
+				f(k)
+			}
 		}
-		tt := YMM()
-		VADDPD(sv, sv, tt)    // 2s
-		VMULPD(z, tt, z)      // 2s·z
-		VFMADD213PD(tt, z, p) // lnf = 2s·z·p + 2s
-		VFMADD231PD(kLn2Lo, e, p)
-		VFMADD231PD(kLn2Hi, e, p) // ln u1
-		VMULPD(kM2, p, p)
-		r := p
-		VSQRTPD(p, r)
-		return r
+		regs := func() []VecVirtual {
+			r := make([]VecVirtual, n)
+			for k := range r {
+				r[k] = YMM()
+			}
+			return r
+		}
+		Comment("u1 ∈ (0, 1] and ln u1.")
+		u := regs()
+		each(func(k int) { VPSRLQ(Imm(12), b1[k], b1[k]) })
+		each(func(k int) { VPOR(kOneBits, b1[k], b1[k]) })
+		each(func(k int) { VMOVUPD(kTwo, u[k]) })
+		each(func(k int) { VSUBPD(b1[k], u[k], u[k]) }) // u1 = 2 − m
+		eb, m := regs(), regs()
+		each(func(k int) { VPSRLQ(Imm(52), u[k], eb[k]) })
+		each(func(k int) { VPAND(kMant, u[k], m[k]) })
+		each(func(k int) { VPOR(kOneBits, m[k], m[k]) }) // m ∈ [1, 2)
+		big, fac := regs(), u
+		each(func(k int) { VCMPPD(Imm(0x1e), kSqrt2, m[k], big[k]) }) // m > √2
+		each(func(k int) { VMOVUPD(kOne, fac[k]) })
+		each(func(k int) { VBLENDVPD(big[k], kHalf, fac[k], fac[k]) })
+		each(func(k int) { VMULPD(fac[k], m[k], m[k]) })
+		each(func(k int) { VPSUBQ(big[k], eb[k], eb[k]) }) // eb += 1 where big
+		e := eb
+		each(func(k int) { VPOR(kMagic, eb[k], e[k]) })
+		each(func(k int) { VSUBPD(kMagicF, e[k], e[k]) }) // exponent as float64
+		f, den := m, big
+		each(func(k int) { VSUBPD(kOne, m[k], f[k]) })
+		each(func(k int) { VADDPD(kTwo, f[k], den[k]) })
+		sv := den
+		each(func(k int) { VDIVPD(den[k], f[k], sv[k]) }) // s = f/(f+2)
+		z := f
+		each(func(k int) { VMULPD(sv[k], sv[k], z[k]) })
+		p := u
+		each(func(k int) { VMOVUPD(logC[8], p[k]) })
+		for j := 7; j >= 0; j-- {
+			each(func(k int) { VFMADD213PD(logC[j], z[k], p[k]) }) // p = p·z + c
+		}
+		each(func(k int) { VADDPD(sv[k], sv[k], sv[k]) })    // 2s
+		each(func(k int) { VMULPD(z[k], sv[k], z[k]) })      // 2s·z
+		each(func(k int) { VFMADD213PD(sv[k], z[k], p[k]) }) // lnf = 2s·z·p + 2s
+		each(func(k int) { VFMADD231PD(kLn2Lo, e[k], p[k]) })
+		each(func(k int) { VFMADD231PD(kLn2Hi, e[k], p[k]) }) // ln u1
+		each(func(k int) { VMULPD(kM2, p[k], p[k]) })
+		each(func(k int) { VSQRTPD(p[k], p[k]) })
+		return p
 	}
+	radius := func(b1 VecVirtual) VecVirtual { return radiusN([]VecVirtual{b1})[0] }
 	// angle maps raw bits b2 and the radius to r·(cos θ, sin θ).
 	angle := func(b2, r VecVirtual) (VecVirtual, VecVirtual) {
 		Comment("θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.")
@@ -671,16 +685,35 @@ func genPerturb() {
 
 		MOVQ(dst, p)
 		MOVQ(pairs, k)
-		Label("pm_radius")
+		Comment("Radii, two pairs per step with interleaved chains.")
+		k2 := GP64()
+		MOVQ(pairs, k2)
+		SHRQ(Imm(1), k2)
+		TESTQ(k2, k2)
+		JZ(LabelRef("pm_radius1"))
+		Label("pm_radius2")
+		{
+			v0, v1 := YMM(), YMM()
+			VMOVDQU(Mem{Base: p}, v0)
+			VMOVDQU(Mem{Base: p, Disp: 64}, v1)
+			r := radiusN([]VecVirtual{v0, v1})
+			VMOVUPD(r[0], Mem{Base: p})
+			VMOVUPD(r[1], Mem{Base: p, Disp: 64})
+		}
+		ADDQ(Imm(128), p)
+		DECQ(k2)
+		JNZ(LabelRef("pm_radius2"))
+		Label("pm_radius1")
+		MOVQ(pairs, k2)
+		ANDQ(Imm(1), k2)
+		JZ(LabelRef("pm_radius_done"))
 		{
 			v := YMM()
 			VMOVDQU(Mem{Base: p}, v)
 			r := radius(v)
 			VMOVUPD(r, Mem{Base: p})
 		}
-		ADDQ(Imm(64), p)
-		DECQ(k)
-		JNZ(LabelRef("pm_radius"))
+		Label("pm_radius_done")
 
 		MOVQ(dst, p)
 		MOVQ(pairs, k)
