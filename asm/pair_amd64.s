@@ -780,17 +780,22 @@ GLOBL kPmCos8<>(SB), RODATA|NOPTR, $32
 
 // func perturbAVX2(dst []float64, xs []float64, sq float64, state []uint64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·perturbAVX2(SB), NOSPLIT, $0-80
+TEXT ·perturbAVX2(SB), NOSPLIT, $160-80
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         xs_base+24(FP), CX
 	MOVQ         xs_len+32(FP), DX
 	MOVQ         state_base+56(FP), BX
 	MOVSD        sq+48(FP), X0
 	VBROADCASTSD X0, Y0
-	VMOVDQU      (BX), Y1
-	VMOVDQU      32(BX), Y2
-	VMOVDQU      64(BX), Y3
-	VMOVDQU      96(BX), Y4
+	VMOVUPD      Y0, (SP)
+	VMOVDQU      (BX), Y0
+	VMOVDQU      32(BX), Y1
+	VMOVDQU      64(BX), Y2
+	VMOVDQU      96(BX), Y3
+	VMOVDQU      Y0, 32(SP)
+	VMOVDQU      Y1, 64(SP)
+	VMOVDQU      Y2, 96(SP)
+	VMOVDQU      Y3, 128(SP)
 	MOVQ         DX, BX
 	SHRQ         $0x01, BX
 	TESTQ        BX, BX
@@ -799,43 +804,47 @@ TEXT ·perturbAVX2(SB), NOSPLIT, $0-80
 	MOVQ         BX, DI
 
 pm_bits:
-	VPSLLQ  $0x02, Y2, Y5
-	VPADDQ  Y2, Y5, Y5
-	VPSLLQ  $0x07, Y5, Y6
-	VPSRLQ  $0x39, Y5, Y5
-	VPOR    Y5, Y6, Y6
-	VPSLLQ  $0x03, Y6, Y5
-	VPADDQ  Y5, Y6, Y6
-	VPSLLQ  $0x11, Y2, Y5
+	VPSLLQ  $0x02, Y1, Y4
+	VPADDQ  Y1, Y4, Y4
+	VPSLLQ  $0x07, Y4, Y5
+	VPSRLQ  $0x39, Y4, Y4
+	VPOR    Y4, Y5, Y5
+	VPSLLQ  $0x03, Y5, Y4
+	VPADDQ  Y4, Y5, Y5
+	VPSLLQ  $0x11, Y1, Y4
+	VPXOR   Y0, Y2, Y2
 	VPXOR   Y1, Y3, Y3
-	VPXOR   Y2, Y4, Y4
-	VPXOR   Y3, Y2, Y2
-	VPXOR   Y4, Y1, Y1
-	VPXOR   Y5, Y3, Y3
-	VPSLLQ  $0x2d, Y4, Y5
-	VPSRLQ  $0x13, Y4, Y4
-	VPOR    Y5, Y4, Y4
-	VMOVDQU Y6, (SI)
-	VPSLLQ  $0x02, Y2, Y5
-	VPADDQ  Y2, Y5, Y5
-	VPSLLQ  $0x07, Y5, Y6
-	VPSRLQ  $0x39, Y5, Y5
-	VPOR    Y5, Y6, Y6
-	VPSLLQ  $0x03, Y6, Y5
-	VPADDQ  Y5, Y6, Y6
-	VPSLLQ  $0x11, Y2, Y5
+	VPXOR   Y2, Y1, Y1
+	VPXOR   Y3, Y0, Y0
+	VPXOR   Y4, Y2, Y2
+	VPSLLQ  $0x2d, Y3, Y4
+	VPSRLQ  $0x13, Y3, Y3
+	VPOR    Y4, Y3, Y3
+	VMOVDQU Y5, (SI)
+	VPSLLQ  $0x02, Y1, Y4
+	VPADDQ  Y1, Y4, Y4
+	VPSLLQ  $0x07, Y4, Y5
+	VPSRLQ  $0x39, Y4, Y4
+	VPOR    Y4, Y5, Y5
+	VPSLLQ  $0x03, Y5, Y4
+	VPADDQ  Y4, Y5, Y5
+	VPSLLQ  $0x11, Y1, Y4
+	VPXOR   Y0, Y2, Y2
 	VPXOR   Y1, Y3, Y3
-	VPXOR   Y2, Y4, Y4
-	VPXOR   Y3, Y2, Y2
-	VPXOR   Y4, Y1, Y1
-	VPXOR   Y5, Y3, Y3
-	VPSLLQ  $0x2d, Y4, Y5
-	VPSRLQ  $0x13, Y4, Y4
-	VPOR    Y5, Y4, Y4
-	VMOVDQU Y6, 32(SI)
+	VPXOR   Y2, Y1, Y1
+	VPXOR   Y3, Y0, Y0
+	VPXOR   Y4, Y2, Y2
+	VPSLLQ  $0x2d, Y3, Y4
+	VPSRLQ  $0x13, Y3, Y3
+	VPOR    Y4, Y3, Y3
+	VMOVDQU Y5, 32(SI)
 	ADDQ    $0x40, SI
 	DECQ    DI
 	JNZ     pm_bits
+	VMOVDQU Y0, 32(SP)
+	VMOVDQU Y1, 64(SP)
+	VMOVDQU Y2, 96(SP)
+	VMOVDQU Y3, 128(SP)
 	MOVQ    AX, SI
 	MOVQ    BX, DI
 
@@ -846,80 +855,80 @@ pm_bits:
 	JZ    pm_radius1
 
 pm_radius2:
-	VMOVDQU (SI), Y5
-	VMOVDQU 64(SI), Y6
+	VMOVDQU (SI), Y0
+	VMOVDQU 64(SI), Y1
 
 	// u1 ∈ (0, 1] and ln u1.
-	VPSRLQ      $0x0c, Y5, Y5
-	VPSRLQ      $0x0c, Y6, Y6
+	VPSRLQ      $0x0c, Y0, Y0
+	VPSRLQ      $0x0c, Y1, Y1
+	VPOR        kPmOneBits<>+0(SB), Y0, Y0
+	VPOR        kPmOneBits<>+0(SB), Y1, Y1
+	VMOVUPD     kPmTwo<>+0(SB), Y2
+	VMOVUPD     kPmTwo<>+0(SB), Y3
+	VSUBPD      Y0, Y2, Y2
+	VSUBPD      Y1, Y3, Y3
+	VPSRLQ      $0x34, Y2, Y0
+	VPSRLQ      $0x34, Y3, Y1
+	VPAND       kPmMant<>+0(SB), Y2, Y4
+	VPAND       kPmMant<>+0(SB), Y3, Y5
+	VPOR        kPmOneBits<>+0(SB), Y4, Y4
 	VPOR        kPmOneBits<>+0(SB), Y5, Y5
-	VPOR        kPmOneBits<>+0(SB), Y6, Y6
-	VMOVUPD     kPmTwo<>+0(SB), Y7
-	VMOVUPD     kPmTwo<>+0(SB), Y8
-	VSUBPD      Y5, Y7, Y7
-	VSUBPD      Y6, Y8, Y8
-	VPSRLQ      $0x34, Y7, Y5
-	VPSRLQ      $0x34, Y8, Y6
-	VPAND       kPmMant<>+0(SB), Y7, Y9
-	VPAND       kPmMant<>+0(SB), Y8, Y10
-	VPOR        kPmOneBits<>+0(SB), Y9, Y9
-	VPOR        kPmOneBits<>+0(SB), Y10, Y10
-	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y9, Y11
-	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y10, Y12
-	VMOVUPD     kPmOne<>+0(SB), Y7
-	VMOVUPD     kPmOne<>+0(SB), Y8
-	VBLENDVPD   Y11, kPmHalf<>+0(SB), Y7, Y7
-	VBLENDVPD   Y12, kPmHalf<>+0(SB), Y8, Y8
-	VMULPD      Y7, Y9, Y9
-	VMULPD      Y8, Y10, Y10
-	VPSUBQ      Y11, Y5, Y5
-	VPSUBQ      Y12, Y6, Y6
-	VPOR        kPmMagic<>+0(SB), Y5, Y5
-	VPOR        kPmMagic<>+0(SB), Y6, Y6
-	VSUBPD      kPmMagicF<>+0(SB), Y5, Y5
-	VSUBPD      kPmMagicF<>+0(SB), Y6, Y6
-	VSUBPD      kPmOne<>+0(SB), Y9, Y9
-	VSUBPD      kPmOne<>+0(SB), Y10, Y10
-	VADDPD      kPmTwo<>+0(SB), Y9, Y11
-	VADDPD      kPmTwo<>+0(SB), Y10, Y12
-	VDIVPD      Y11, Y9, Y11
-	VDIVPD      Y12, Y10, Y12
-	VMULPD      Y11, Y11, Y9
-	VMULPD      Y12, Y12, Y10
-	VMOVUPD     kPmLog8<>+0(SB), Y7
-	VMOVUPD     kPmLog8<>+0(SB), Y8
-	VFMADD213PD kPmLog7<>+0(SB), Y9, Y7
-	VFMADD213PD kPmLog7<>+0(SB), Y10, Y8
-	VFMADD213PD kPmLog6<>+0(SB), Y9, Y7
-	VFMADD213PD kPmLog6<>+0(SB), Y10, Y8
-	VFMADD213PD kPmLog5<>+0(SB), Y9, Y7
-	VFMADD213PD kPmLog5<>+0(SB), Y10, Y8
-	VFMADD213PD kPmLog4<>+0(SB), Y9, Y7
-	VFMADD213PD kPmLog4<>+0(SB), Y10, Y8
-	VFMADD213PD kPmLog3<>+0(SB), Y9, Y7
-	VFMADD213PD kPmLog3<>+0(SB), Y10, Y8
-	VFMADD213PD kPmLog2<>+0(SB), Y9, Y7
-	VFMADD213PD kPmLog2<>+0(SB), Y10, Y8
-	VFMADD213PD kPmLog1<>+0(SB), Y9, Y7
-	VFMADD213PD kPmLog1<>+0(SB), Y10, Y8
-	VFMADD213PD kPmLog0<>+0(SB), Y9, Y7
-	VFMADD213PD kPmLog0<>+0(SB), Y10, Y8
-	VADDPD      Y11, Y11, Y11
-	VADDPD      Y12, Y12, Y12
-	VMULPD      Y9, Y11, Y9
-	VMULPD      Y10, Y12, Y10
-	VFMADD213PD Y11, Y9, Y7
-	VFMADD213PD Y12, Y10, Y8
-	VFMADD231PD kPmLn2Lo<>+0(SB), Y5, Y7
-	VFMADD231PD kPmLn2Lo<>+0(SB), Y6, Y8
-	VFMADD231PD kPmLn2Hi<>+0(SB), Y5, Y7
-	VFMADD231PD kPmLn2Hi<>+0(SB), Y6, Y8
-	VMULPD      kPmMinus2<>+0(SB), Y7, Y7
-	VMULPD      kPmMinus2<>+0(SB), Y8, Y8
-	VSQRTPD     Y7, Y7
-	VSQRTPD     Y8, Y8
-	VMOVUPD     Y7, (SI)
-	VMOVUPD     Y8, 64(SI)
+	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y4, Y6
+	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y5, Y7
+	VMOVUPD     kPmOne<>+0(SB), Y2
+	VMOVUPD     kPmOne<>+0(SB), Y3
+	VBLENDVPD   Y6, kPmHalf<>+0(SB), Y2, Y2
+	VBLENDVPD   Y7, kPmHalf<>+0(SB), Y3, Y3
+	VMULPD      Y2, Y4, Y4
+	VMULPD      Y3, Y5, Y5
+	VPSUBQ      Y6, Y0, Y0
+	VPSUBQ      Y7, Y1, Y1
+	VPOR        kPmMagic<>+0(SB), Y0, Y0
+	VPOR        kPmMagic<>+0(SB), Y1, Y1
+	VSUBPD      kPmMagicF<>+0(SB), Y0, Y0
+	VSUBPD      kPmMagicF<>+0(SB), Y1, Y1
+	VSUBPD      kPmOne<>+0(SB), Y4, Y4
+	VSUBPD      kPmOne<>+0(SB), Y5, Y5
+	VADDPD      kPmTwo<>+0(SB), Y4, Y6
+	VADDPD      kPmTwo<>+0(SB), Y5, Y7
+	VDIVPD      Y6, Y4, Y6
+	VDIVPD      Y7, Y5, Y7
+	VMULPD      Y6, Y6, Y4
+	VMULPD      Y7, Y7, Y5
+	VMOVUPD     kPmLog8<>+0(SB), Y2
+	VMOVUPD     kPmLog8<>+0(SB), Y3
+	VFMADD213PD kPmLog7<>+0(SB), Y4, Y2
+	VFMADD213PD kPmLog7<>+0(SB), Y5, Y3
+	VFMADD213PD kPmLog6<>+0(SB), Y4, Y2
+	VFMADD213PD kPmLog6<>+0(SB), Y5, Y3
+	VFMADD213PD kPmLog5<>+0(SB), Y4, Y2
+	VFMADD213PD kPmLog5<>+0(SB), Y5, Y3
+	VFMADD213PD kPmLog4<>+0(SB), Y4, Y2
+	VFMADD213PD kPmLog4<>+0(SB), Y5, Y3
+	VFMADD213PD kPmLog3<>+0(SB), Y4, Y2
+	VFMADD213PD kPmLog3<>+0(SB), Y5, Y3
+	VFMADD213PD kPmLog2<>+0(SB), Y4, Y2
+	VFMADD213PD kPmLog2<>+0(SB), Y5, Y3
+	VFMADD213PD kPmLog1<>+0(SB), Y4, Y2
+	VFMADD213PD kPmLog1<>+0(SB), Y5, Y3
+	VFMADD213PD kPmLog0<>+0(SB), Y4, Y2
+	VFMADD213PD kPmLog0<>+0(SB), Y5, Y3
+	VADDPD      Y6, Y6, Y6
+	VADDPD      Y7, Y7, Y7
+	VMULPD      Y4, Y6, Y4
+	VMULPD      Y5, Y7, Y5
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD231PD kPmLn2Lo<>+0(SB), Y0, Y2
+	VFMADD231PD kPmLn2Lo<>+0(SB), Y1, Y3
+	VFMADD231PD kPmLn2Hi<>+0(SB), Y0, Y2
+	VFMADD231PD kPmLn2Hi<>+0(SB), Y1, Y3
+	VMULPD      kPmMinus2<>+0(SB), Y2, Y2
+	VMULPD      kPmMinus2<>+0(SB), Y3, Y3
+	VSQRTPD     Y2, Y2
+	VSQRTPD     Y3, Y3
+	VMOVUPD     Y2, (SI)
+	VMOVUPD     Y3, 64(SI)
 	ADDQ        $0x80, SI
 	DECQ        DI
 	JNZ         pm_radius2
@@ -928,226 +937,343 @@ pm_radius1:
 	MOVQ    BX, DI
 	ANDQ    $0x01, DI
 	JZ      pm_radius_done
-	VMOVDQU (SI), Y5
+	VMOVDQU (SI), Y0
 
 	// u1 ∈ (0, 1] and ln u1.
-	VPSRLQ      $0x0c, Y5, Y5
-	VPOR        kPmOneBits<>+0(SB), Y5, Y5
-	VMOVUPD     kPmTwo<>+0(SB), Y6
-	VSUBPD      Y5, Y6, Y6
-	VPSRLQ      $0x34, Y6, Y5
-	VPAND       kPmMant<>+0(SB), Y6, Y7
-	VPOR        kPmOneBits<>+0(SB), Y7, Y7
-	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y7, Y8
-	VMOVUPD     kPmOne<>+0(SB), Y6
-	VBLENDVPD   Y8, kPmHalf<>+0(SB), Y6, Y6
-	VMULPD      Y6, Y7, Y7
-	VPSUBQ      Y8, Y5, Y5
-	VPOR        kPmMagic<>+0(SB), Y5, Y5
-	VSUBPD      kPmMagicF<>+0(SB), Y5, Y5
-	VSUBPD      kPmOne<>+0(SB), Y7, Y7
-	VADDPD      kPmTwo<>+0(SB), Y7, Y8
-	VDIVPD      Y8, Y7, Y8
-	VMULPD      Y8, Y8, Y7
-	VMOVUPD     kPmLog8<>+0(SB), Y6
-	VFMADD213PD kPmLog7<>+0(SB), Y7, Y6
-	VFMADD213PD kPmLog6<>+0(SB), Y7, Y6
-	VFMADD213PD kPmLog5<>+0(SB), Y7, Y6
-	VFMADD213PD kPmLog4<>+0(SB), Y7, Y6
-	VFMADD213PD kPmLog3<>+0(SB), Y7, Y6
-	VFMADD213PD kPmLog2<>+0(SB), Y7, Y6
-	VFMADD213PD kPmLog1<>+0(SB), Y7, Y6
-	VFMADD213PD kPmLog0<>+0(SB), Y7, Y6
-	VADDPD      Y8, Y8, Y8
-	VMULPD      Y7, Y8, Y7
-	VFMADD213PD Y8, Y7, Y6
-	VFMADD231PD kPmLn2Lo<>+0(SB), Y5, Y6
-	VFMADD231PD kPmLn2Hi<>+0(SB), Y5, Y6
-	VMULPD      kPmMinus2<>+0(SB), Y6, Y6
-	VSQRTPD     Y6, Y6
-	VMOVUPD     Y6, (SI)
+	VPSRLQ      $0x0c, Y0, Y0
+	VPOR        kPmOneBits<>+0(SB), Y0, Y0
+	VMOVUPD     kPmTwo<>+0(SB), Y1
+	VSUBPD      Y0, Y1, Y1
+	VPSRLQ      $0x34, Y1, Y0
+	VPAND       kPmMant<>+0(SB), Y1, Y2
+	VPOR        kPmOneBits<>+0(SB), Y2, Y2
+	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y2, Y3
+	VMOVUPD     kPmOne<>+0(SB), Y1
+	VBLENDVPD   Y3, kPmHalf<>+0(SB), Y1, Y1
+	VMULPD      Y1, Y2, Y2
+	VPSUBQ      Y3, Y0, Y0
+	VPOR        kPmMagic<>+0(SB), Y0, Y0
+	VSUBPD      kPmMagicF<>+0(SB), Y0, Y0
+	VSUBPD      kPmOne<>+0(SB), Y2, Y2
+	VADDPD      kPmTwo<>+0(SB), Y2, Y3
+	VDIVPD      Y3, Y2, Y3
+	VMULPD      Y3, Y3, Y2
+	VMOVUPD     kPmLog8<>+0(SB), Y1
+	VFMADD213PD kPmLog7<>+0(SB), Y2, Y1
+	VFMADD213PD kPmLog6<>+0(SB), Y2, Y1
+	VFMADD213PD kPmLog5<>+0(SB), Y2, Y1
+	VFMADD213PD kPmLog4<>+0(SB), Y2, Y1
+	VFMADD213PD kPmLog3<>+0(SB), Y2, Y1
+	VFMADD213PD kPmLog2<>+0(SB), Y2, Y1
+	VFMADD213PD kPmLog1<>+0(SB), Y2, Y1
+	VFMADD213PD kPmLog0<>+0(SB), Y2, Y1
+	VADDPD      Y3, Y3, Y3
+	VMULPD      Y2, Y3, Y2
+	VFMADD213PD Y3, Y2, Y1
+	VFMADD231PD kPmLn2Lo<>+0(SB), Y0, Y1
+	VFMADD231PD kPmLn2Hi<>+0(SB), Y0, Y1
+	VMULPD      kPmMinus2<>+0(SB), Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     Y1, (SI)
 
 pm_radius_done:
 	MOVQ AX, SI
 	MOVQ BX, DI
 
-pm_angle:
-	VMOVDQU 32(SI), Y5
-	VMOVUPD (SI), Y6
+	// Angles and final values, two pairs per step.
+	MOVQ  BX, AX
+	SHRQ  $0x01, AX
+	TESTQ AX, AX
+	JZ    pm_angle1
+
+pm_angle2:
+	VMOVDQU 32(SI), Y0
+	VMOVDQU 96(SI), Y1
 
 	// θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.
-	VPAND       kPmThree<>+0(SB), Y5, Y8
-	VPSRLQ      $0x0c, Y5, Y5
-	VPOR        kPmOneBits<>+0(SB), Y5, Y5
-	VSUBPD      kPmOne<>+0(SB), Y5, Y5
-	VMOVUPD     kPmPiO2<>+0(SB), Y7
-	VFMADD213PD kPmMinusPiO4<>+0(SB), Y7, Y5
-	VMULPD      Y5, Y5, Y7
-	VMOVUPD     kPmSin7<>+0(SB), Y9
-	VFMADD213PD kPmSin6<>+0(SB), Y7, Y9
-	VFMADD213PD kPmSin5<>+0(SB), Y7, Y9
-	VFMADD213PD kPmSin4<>+0(SB), Y7, Y9
-	VFMADD213PD kPmSin3<>+0(SB), Y7, Y9
-	VFMADD213PD kPmSin2<>+0(SB), Y7, Y9
-	VFMADD213PD kPmSin1<>+0(SB), Y7, Y9
-	VFMADD213PD kPmSin0<>+0(SB), Y7, Y9
-	VMOVUPD     kPmCos8<>+0(SB), Y10
-	VFMADD213PD kPmCos7<>+0(SB), Y7, Y10
-	VFMADD213PD kPmCos6<>+0(SB), Y7, Y10
-	VFMADD213PD kPmCos5<>+0(SB), Y7, Y10
-	VFMADD213PD kPmCos4<>+0(SB), Y7, Y10
-	VFMADD213PD kPmCos3<>+0(SB), Y7, Y10
-	VFMADD213PD kPmCos2<>+0(SB), Y7, Y10
-	VFMADD213PD kPmCos1<>+0(SB), Y7, Y10
-	VFMADD213PD kPmCos0<>+0(SB), Y7, Y10
-	VMULPD      Y9, Y5, Y9
-	VSUBPD      Y9, Y10, Y5
-	VADDPD      Y9, Y10, Y7
-	VMULPD      kPmSqrtH<>+0(SB), Y5, Y5
-	VMULPD      kPmSqrtH<>+0(SB), Y7, Y7
+	VPAND       kPmThree<>+0(SB), Y0, Y2
+	VPAND       kPmThree<>+0(SB), Y1, Y3
+	VPSRLQ      $0x0c, Y0, Y0
+	VPSRLQ      $0x0c, Y1, Y1
+	VPOR        kPmOneBits<>+0(SB), Y0, Y0
+	VPOR        kPmOneBits<>+0(SB), Y1, Y1
+	VSUBPD      kPmOne<>+0(SB), Y0, Y0
+	VSUBPD      kPmOne<>+0(SB), Y1, Y1
+	VMOVUPD     kPmPiO2<>+0(SB), Y4
+	VFMADD213PD kPmMinusPiO4<>+0(SB), Y4, Y0
+	VFMADD213PD kPmMinusPiO4<>+0(SB), Y4, Y1
+	VMULPD      Y0, Y0, Y4
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     kPmSin7<>+0(SB), Y6
+	VMOVUPD     kPmSin7<>+0(SB), Y7
+	VFMADD213PD kPmSin6<>+0(SB), Y4, Y6
+	VFMADD213PD kPmSin6<>+0(SB), Y5, Y7
+	VFMADD213PD kPmSin5<>+0(SB), Y4, Y6
+	VFMADD213PD kPmSin5<>+0(SB), Y5, Y7
+	VFMADD213PD kPmSin4<>+0(SB), Y4, Y6
+	VFMADD213PD kPmSin4<>+0(SB), Y5, Y7
+	VFMADD213PD kPmSin3<>+0(SB), Y4, Y6
+	VFMADD213PD kPmSin3<>+0(SB), Y5, Y7
+	VFMADD213PD kPmSin2<>+0(SB), Y4, Y6
+	VFMADD213PD kPmSin2<>+0(SB), Y5, Y7
+	VFMADD213PD kPmSin1<>+0(SB), Y4, Y6
+	VFMADD213PD kPmSin1<>+0(SB), Y5, Y7
+	VFMADD213PD kPmSin0<>+0(SB), Y4, Y6
+	VFMADD213PD kPmSin0<>+0(SB), Y5, Y7
+	VMOVUPD     kPmCos8<>+0(SB), Y8
+	VMOVUPD     kPmCos8<>+0(SB), Y9
+	VFMADD213PD kPmCos7<>+0(SB), Y4, Y8
+	VFMADD213PD kPmCos7<>+0(SB), Y5, Y9
+	VFMADD213PD kPmCos6<>+0(SB), Y4, Y8
+	VFMADD213PD kPmCos6<>+0(SB), Y5, Y9
+	VFMADD213PD kPmCos5<>+0(SB), Y4, Y8
+	VFMADD213PD kPmCos5<>+0(SB), Y5, Y9
+	VFMADD213PD kPmCos4<>+0(SB), Y4, Y8
+	VFMADD213PD kPmCos4<>+0(SB), Y5, Y9
+	VFMADD213PD kPmCos3<>+0(SB), Y4, Y8
+	VFMADD213PD kPmCos3<>+0(SB), Y5, Y9
+	VFMADD213PD kPmCos2<>+0(SB), Y4, Y8
+	VFMADD213PD kPmCos2<>+0(SB), Y5, Y9
+	VFMADD213PD kPmCos1<>+0(SB), Y4, Y8
+	VFMADD213PD kPmCos1<>+0(SB), Y5, Y9
+	VFMADD213PD kPmCos0<>+0(SB), Y4, Y8
+	VFMADD213PD kPmCos0<>+0(SB), Y5, Y9
+	VMULPD      Y6, Y0, Y6
+	VMULPD      Y7, Y1, Y7
+	VSUBPD      Y6, Y8, Y0
+	VADDPD      Y6, Y8, Y4
+	VMULPD      kPmSqrtH<>+0(SB), Y0, Y0
+	VMULPD      kPmSqrtH<>+0(SB), Y4, Y4
 
 	// Rotate by q quarter turns: swap on odd q, then signs.
-	VPSLLQ       $0x3f, Y8, Y9
-	VBLENDVPD    Y9, Y7, Y5, Y10
-	VBLENDVPD    Y9, Y5, Y7, Y5
-	VPSRLQ       $0x01, Y8, Y7
-	VPXOR        Y7, Y8, Y8
-	VPSLLQ       $0x3f, Y8, Y8
-	VXORPD       Y8, Y10, Y10
+	VPSLLQ    $0x3f, Y2, Y6
+	VBLENDVPD Y6, Y4, Y0, Y8
+	VBLENDVPD Y6, Y0, Y4, Y0
+	VPSRLQ    $0x01, Y2, Y6
+	VPXOR     Y6, Y2, Y2
+	VPSLLQ    $0x3f, Y2, Y2
+	VXORPD    Y2, Y8, Y8
+	VPSLLQ    $0x3f, Y6, Y6
+	VXORPD    Y6, Y0, Y0
+	VSUBPD    Y7, Y9, Y1
+	VADDPD    Y7, Y9, Y5
+	VMULPD    kPmSqrtH<>+0(SB), Y1, Y1
+	VMULPD    kPmSqrtH<>+0(SB), Y5, Y5
+
+	// Rotate by q quarter turns: swap on odd q, then signs.
+	VPSLLQ       $0x3f, Y3, Y7
+	VBLENDVPD    Y7, Y5, Y1, Y9
+	VBLENDVPD    Y7, Y1, Y5, Y1
+	VPSRLQ       $0x01, Y3, Y7
+	VPXOR        Y7, Y3, Y3
+	VPSLLQ       $0x3f, Y3, Y3
+	VXORPD       Y3, Y9, Y9
 	VPSLLQ       $0x3f, Y7, Y7
-	VXORPD       Y7, Y5, Y5
-	VMULPD       Y6, Y10, Y10
-	VMULPD       Y6, Y5, Y5
-	VBROADCASTSD (CX), Y6
-	VFMADD231PD  Y10, Y0, Y6
-	VMOVUPD      Y6, (SI)
-	VBROADCASTSD 8(CX), Y6
-	VFMADD231PD  Y5, Y0, Y6
-	VMOVUPD      Y6, 32(SI)
-	ADDQ         $0x10, CX
-	ADDQ         $0x40, SI
-	DECQ         DI
-	JNZ          pm_angle
-	MOVQ         SI, AX
+	VXORPD       Y7, Y1, Y1
+	VMULPD       (SI), Y8, Y8
+	VMULPD       (SI), Y0, Y0
+	VBROADCASTSD (CX), Y2
+	VFMADD231PD  (SP), Y8, Y2
+	VMOVUPD      Y2, (SI)
+	VBROADCASTSD 8(CX), Y2
+	VFMADD231PD  (SP), Y0, Y2
+	VMOVUPD      Y2, 32(SI)
+	VMULPD       64(SI), Y9, Y9
+	VMULPD       64(SI), Y1, Y1
+	VBROADCASTSD 16(CX), Y0
+	VFMADD231PD  (SP), Y9, Y0
+	VMOVUPD      Y0, 64(SI)
+	VBROADCASTSD 24(CX), Y0
+	VFMADD231PD  (SP), Y1, Y0
+	VMOVUPD      Y0, 96(SI)
+	ADDQ         $0x20, CX
+	ADDQ         $0x80, SI
+	DECQ         AX
+	JNZ          pm_angle2
 
-pm_odd:
-	ANDQ   $0x01, DX
-	JZ     pm_done
-	VPSLLQ $0x02, Y2, Y5
-	VPADDQ Y2, Y5, Y5
-	VPSLLQ $0x07, Y5, Y6
-	VPSRLQ $0x39, Y5, Y5
-	VPOR   Y5, Y6, Y6
-	VPSLLQ $0x03, Y6, Y5
-	VPADDQ Y5, Y6, Y6
-	VPSLLQ $0x11, Y2, Y5
-	VPXOR  Y1, Y3, Y3
-	VPXOR  Y2, Y4, Y4
-	VPXOR  Y3, Y2, Y2
-	VPXOR  Y4, Y1, Y1
-	VPXOR  Y5, Y3, Y3
-	VPSLLQ $0x2d, Y4, Y5
-	VPSRLQ $0x13, Y4, Y4
-	VPOR   Y5, Y4, Y4
-	VPSLLQ $0x02, Y2, Y5
-	VPADDQ Y2, Y5, Y5
-	VPSLLQ $0x07, Y5, Y7
-	VPSRLQ $0x39, Y5, Y5
-	VPOR   Y5, Y7, Y7
-	VPSLLQ $0x03, Y7, Y5
-	VPADDQ Y5, Y7, Y7
-	VPSLLQ $0x11, Y2, Y5
-	VPXOR  Y1, Y3, Y3
-	VPXOR  Y2, Y4, Y4
-	VPXOR  Y3, Y2, Y2
-	VPXOR  Y4, Y1, Y1
-	VPXOR  Y5, Y3, Y3
-	VPSLLQ $0x2d, Y4, Y5
-	VPSRLQ $0x13, Y4, Y4
-	VPOR   Y5, Y4, Y4
-
-	// u1 ∈ (0, 1] and ln u1.
-	VPSRLQ      $0x0c, Y6, Y6
-	VPOR        kPmOneBits<>+0(SB), Y6, Y6
-	VMOVUPD     kPmTwo<>+0(SB), Y1
-	VSUBPD      Y6, Y1, Y1
-	VPSRLQ      $0x34, Y1, Y2
-	VPAND       kPmMant<>+0(SB), Y1, Y3
-	VPOR        kPmOneBits<>+0(SB), Y3, Y3
-	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y3, Y4
-	VMOVUPD     kPmOne<>+0(SB), Y1
-	VBLENDVPD   Y4, kPmHalf<>+0(SB), Y1, Y1
-	VMULPD      Y1, Y3, Y3
-	VPSUBQ      Y4, Y2, Y2
-	VPOR        kPmMagic<>+0(SB), Y2, Y2
-	VSUBPD      kPmMagicF<>+0(SB), Y2, Y2
-	VSUBPD      kPmOne<>+0(SB), Y3, Y3
-	VADDPD      kPmTwo<>+0(SB), Y3, Y4
-	VDIVPD      Y4, Y3, Y4
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     kPmLog8<>+0(SB), Y1
-	VFMADD213PD kPmLog7<>+0(SB), Y3, Y1
-	VFMADD213PD kPmLog6<>+0(SB), Y3, Y1
-	VFMADD213PD kPmLog5<>+0(SB), Y3, Y1
-	VFMADD213PD kPmLog4<>+0(SB), Y3, Y1
-	VFMADD213PD kPmLog3<>+0(SB), Y3, Y1
-	VFMADD213PD kPmLog2<>+0(SB), Y3, Y1
-	VFMADD213PD kPmLog1<>+0(SB), Y3, Y1
-	VFMADD213PD kPmLog0<>+0(SB), Y3, Y1
-	VADDPD      Y4, Y4, Y4
-	VMULPD      Y3, Y4, Y3
-	VFMADD213PD Y4, Y3, Y1
-	VFMADD231PD kPmLn2Lo<>+0(SB), Y2, Y1
-	VFMADD231PD kPmLn2Hi<>+0(SB), Y2, Y1
-	VMULPD      kPmMinus2<>+0(SB), Y1, Y1
-	VSQRTPD     Y1, Y1
+pm_angle1:
+	MOVQ    BX, AX
+	ANDQ    $0x01, AX
+	JZ      pm_angle_done
+	VMOVDQU 32(SI), Y0
 
 	// θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.
-	VPAND       kPmThree<>+0(SB), Y7, Y3
-	VPSRLQ      $0x0c, Y7, Y7
-	VPOR        kPmOneBits<>+0(SB), Y7, Y7
-	VSUBPD      kPmOne<>+0(SB), Y7, Y7
+	VPAND       kPmThree<>+0(SB), Y0, Y1
+	VPSRLQ      $0x0c, Y0, Y0
+	VPOR        kPmOneBits<>+0(SB), Y0, Y0
+	VSUBPD      kPmOne<>+0(SB), Y0, Y0
 	VMOVUPD     kPmPiO2<>+0(SB), Y2
-	VFMADD213PD kPmMinusPiO4<>+0(SB), Y2, Y7
-	VMULPD      Y7, Y7, Y2
-	VMOVUPD     kPmSin7<>+0(SB), Y4
-	VFMADD213PD kPmSin6<>+0(SB), Y2, Y4
-	VFMADD213PD kPmSin5<>+0(SB), Y2, Y4
-	VFMADD213PD kPmSin4<>+0(SB), Y2, Y4
-	VFMADD213PD kPmSin3<>+0(SB), Y2, Y4
-	VFMADD213PD kPmSin2<>+0(SB), Y2, Y4
-	VFMADD213PD kPmSin1<>+0(SB), Y2, Y4
-	VFMADD213PD kPmSin0<>+0(SB), Y2, Y4
-	VMOVUPD     kPmCos8<>+0(SB), Y5
-	VFMADD213PD kPmCos7<>+0(SB), Y2, Y5
-	VFMADD213PD kPmCos6<>+0(SB), Y2, Y5
-	VFMADD213PD kPmCos5<>+0(SB), Y2, Y5
-	VFMADD213PD kPmCos4<>+0(SB), Y2, Y5
-	VFMADD213PD kPmCos3<>+0(SB), Y2, Y5
-	VFMADD213PD kPmCos2<>+0(SB), Y2, Y5
-	VFMADD213PD kPmCos1<>+0(SB), Y2, Y5
-	VFMADD213PD kPmCos0<>+0(SB), Y2, Y5
-	VMULPD      Y4, Y7, Y4
-	VSUBPD      Y4, Y5, Y6
-	VADDPD      Y4, Y5, Y2
+	VFMADD213PD kPmMinusPiO4<>+0(SB), Y2, Y0
+	VMULPD      Y0, Y0, Y2
+	VMOVUPD     kPmSin7<>+0(SB), Y3
+	VFMADD213PD kPmSin6<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin5<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin4<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin3<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin2<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin1<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin0<>+0(SB), Y2, Y3
+	VMOVUPD     kPmCos8<>+0(SB), Y4
+	VFMADD213PD kPmCos7<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos6<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos5<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos4<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos3<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos2<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos1<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos0<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y0, Y3
+	VSUBPD      Y3, Y4, Y0
+	VADDPD      Y3, Y4, Y2
+	VMULPD      kPmSqrtH<>+0(SB), Y0, Y0
+	VMULPD      kPmSqrtH<>+0(SB), Y2, Y2
+
+	// Rotate by q quarter turns: swap on odd q, then signs.
+	VPSLLQ       $0x3f, Y1, Y3
+	VBLENDVPD    Y3, Y2, Y0, Y4
+	VBLENDVPD    Y3, Y0, Y2, Y0
+	VPSRLQ       $0x01, Y1, Y3
+	VPXOR        Y3, Y1, Y1
+	VPSLLQ       $0x3f, Y1, Y1
+	VXORPD       Y1, Y4, Y4
+	VPSLLQ       $0x3f, Y3, Y3
+	VXORPD       Y3, Y0, Y0
+	VMULPD       (SI), Y4, Y4
+	VMULPD       (SI), Y0, Y0
+	VBROADCASTSD (CX), Y1
+	VFMADD231PD  (SP), Y4, Y1
+	VMOVUPD      Y1, (SI)
+	VBROADCASTSD 8(CX), Y1
+	VFMADD231PD  (SP), Y0, Y1
+	VMOVUPD      Y1, 32(SI)
+	ADDQ         $0x10, CX
+	ADDQ         $0x40, SI
+
+pm_angle_done:
+	MOVQ SI, AX
+
+pm_odd:
+	ANDQ    $0x01, DX
+	JZ      pm_done
+	VMOVDQU 32(SP), Y0
+	VMOVDQU 64(SP), Y1
+	VMOVDQU 96(SP), Y2
+	VMOVDQU 128(SP), Y3
+	VPSLLQ  $0x02, Y1, Y4
+	VPADDQ  Y1, Y4, Y4
+	VPSLLQ  $0x07, Y4, Y5
+	VPSRLQ  $0x39, Y4, Y4
+	VPOR    Y4, Y5, Y5
+	VPSLLQ  $0x03, Y5, Y4
+	VPADDQ  Y4, Y5, Y5
+	VPSLLQ  $0x11, Y1, Y4
+	VPXOR   Y0, Y2, Y2
+	VPXOR   Y1, Y3, Y3
+	VPXOR   Y2, Y1, Y1
+	VPXOR   Y3, Y0, Y0
+	VPXOR   Y4, Y2, Y2
+	VPSLLQ  $0x2d, Y3, Y4
+	VPSRLQ  $0x13, Y3, Y3
+	VPOR    Y4, Y3, Y3
+	VPSLLQ  $0x02, Y1, Y4
+	VPADDQ  Y1, Y4, Y4
+	VPSLLQ  $0x07, Y4, Y6
+	VPSRLQ  $0x39, Y4, Y4
+	VPOR    Y4, Y6, Y6
+	VPSLLQ  $0x03, Y6, Y4
+	VPADDQ  Y4, Y6, Y6
+	VPSLLQ  $0x11, Y1, Y4
+	VPXOR   Y0, Y2, Y2
+	VPXOR   Y1, Y3, Y3
+	VPXOR   Y2, Y1, Y1
+	VPXOR   Y3, Y0, Y0
+	VPXOR   Y4, Y2, Y2
+	VPSLLQ  $0x2d, Y3, Y4
+	VPSRLQ  $0x13, Y3, Y3
+	VPOR    Y4, Y3, Y3
+
+	// u1 ∈ (0, 1] and ln u1.
+	VPSRLQ      $0x0c, Y5, Y5
+	VPOR        kPmOneBits<>+0(SB), Y5, Y5
+	VMOVUPD     kPmTwo<>+0(SB), Y0
+	VSUBPD      Y5, Y0, Y0
+	VPSRLQ      $0x34, Y0, Y1
+	VPAND       kPmMant<>+0(SB), Y0, Y2
+	VPOR        kPmOneBits<>+0(SB), Y2, Y2
+	VCMPPD      $0x1e, kPmSqrt2<>+0(SB), Y2, Y3
+	VMOVUPD     kPmOne<>+0(SB), Y0
+	VBLENDVPD   Y3, kPmHalf<>+0(SB), Y0, Y0
+	VMULPD      Y0, Y2, Y2
+	VPSUBQ      Y3, Y1, Y1
+	VPOR        kPmMagic<>+0(SB), Y1, Y1
+	VSUBPD      kPmMagicF<>+0(SB), Y1, Y1
+	VSUBPD      kPmOne<>+0(SB), Y2, Y2
+	VADDPD      kPmTwo<>+0(SB), Y2, Y3
+	VDIVPD      Y3, Y2, Y3
+	VMULPD      Y3, Y3, Y2
+	VMOVUPD     kPmLog8<>+0(SB), Y0
+	VFMADD213PD kPmLog7<>+0(SB), Y2, Y0
+	VFMADD213PD kPmLog6<>+0(SB), Y2, Y0
+	VFMADD213PD kPmLog5<>+0(SB), Y2, Y0
+	VFMADD213PD kPmLog4<>+0(SB), Y2, Y0
+	VFMADD213PD kPmLog3<>+0(SB), Y2, Y0
+	VFMADD213PD kPmLog2<>+0(SB), Y2, Y0
+	VFMADD213PD kPmLog1<>+0(SB), Y2, Y0
+	VFMADD213PD kPmLog0<>+0(SB), Y2, Y0
+	VADDPD      Y3, Y3, Y3
+	VMULPD      Y2, Y3, Y2
+	VFMADD213PD Y3, Y2, Y0
+	VFMADD231PD kPmLn2Lo<>+0(SB), Y1, Y0
+	VFMADD231PD kPmLn2Hi<>+0(SB), Y1, Y0
+	VMULPD      kPmMinus2<>+0(SB), Y0, Y0
+	VSQRTPD     Y0, Y0
+
+	// θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.
+	VPAND       kPmThree<>+0(SB), Y6, Y1
+	VPSRLQ      $0x0c, Y6, Y6
+	VPOR        kPmOneBits<>+0(SB), Y6, Y6
+	VSUBPD      kPmOne<>+0(SB), Y6, Y6
+	VMOVUPD     kPmPiO2<>+0(SB), Y2
+	VFMADD213PD kPmMinusPiO4<>+0(SB), Y2, Y6
+	VMULPD      Y6, Y6, Y2
+	VMOVUPD     kPmSin7<>+0(SB), Y3
+	VFMADD213PD kPmSin6<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin5<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin4<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin3<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin2<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin1<>+0(SB), Y2, Y3
+	VFMADD213PD kPmSin0<>+0(SB), Y2, Y3
+	VMOVUPD     kPmCos8<>+0(SB), Y4
+	VFMADD213PD kPmCos7<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos6<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos5<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos4<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos3<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos2<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos1<>+0(SB), Y2, Y4
+	VFMADD213PD kPmCos0<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y6, Y3
+	VSUBPD      Y3, Y4, Y6
+	VADDPD      Y3, Y4, Y2
 	VMULPD      kPmSqrtH<>+0(SB), Y6, Y6
 	VMULPD      kPmSqrtH<>+0(SB), Y2, Y2
 
 	// Rotate by q quarter turns: swap on odd q, then signs.
-	VPSLLQ       $0x3f, Y3, Y4
-	VBLENDVPD    Y4, Y2, Y6, Y5
-	VBLENDVPD    Y4, Y6, Y2, Y2
-	VPSRLQ       $0x01, Y3, Y4
-	VPXOR        Y4, Y3, Y3
+	VPSLLQ       $0x3f, Y1, Y3
+	VBLENDVPD    Y3, Y2, Y6, Y4
+	VBLENDVPD    Y3, Y6, Y2, Y2
+	VPSRLQ       $0x01, Y1, Y3
+	VPXOR        Y3, Y1, Y1
+	VPSLLQ       $0x3f, Y1, Y1
+	VXORPD       Y1, Y4, Y4
 	VPSLLQ       $0x3f, Y3, Y3
-	VXORPD       Y3, Y5, Y5
-	VPSLLQ       $0x3f, Y4, Y4
-	VXORPD       Y4, Y2, Y2
-	VMULPD       Y1, Y5, Y5
-	VMULPD       Y1, Y2, Y2
-	VBROADCASTSD (CX), Y1
-	VFMADD231PD  Y5, Y0, Y1
-	VMOVUPD      Y1, (AX)
+	VXORPD       Y3, Y2, Y2
+	VMULPD       Y0, Y4, Y4
+	VMULPD       Y0, Y2, Y2
+	VBROADCASTSD (CX), Y0
+	VFMADD231PD  (SP), Y4, Y0
+	VMOVUPD      Y0, (AX)
 
 pm_done:
 	VZEROUPPER

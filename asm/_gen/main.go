@@ -519,11 +519,22 @@ func genPerturb() {
 	d := Load(Param("xs").Len(), GP64())
 	st := Load(Param("state").Base(), GP64())
 	sqX := Load(Param("sq"), XMM())
-	sq := YMM()
-	VBROADCASTSD(sqX, sq)
+	// sq and, after the first pass, the generator state live on the stack,
+	// which leaves all 16 registers to the interleaved passes.
+	locals := AllocLocal(5 * 32)
+	sqM := locals.Offset(0)
+	stateM := func(k int) Mem { return locals.Offset(32 + 32*k) }
+	{
+		sq := YMM()
+		VBROADCASTSD(sqX, sq)
+		VMOVUPD(sq, sqM)
+	}
 	s := []VecVirtual{YMM(), YMM(), YMM(), YMM()}
 	for k := range s {
 		VMOVDQU(Mem{Base: st, Disp: 32 * k}, s[k])
+	}
+	for k := range s {
+		VMOVDQU(s[k], stateM(k)) // for the odd tail when there is no even part
 	}
 
 	// next draws one 64-bit output per lane (xoshiro256**).
@@ -606,51 +617,75 @@ func genPerturb() {
 		return p
 	}
 	radius := func(b1 VecVirtual) VecVirtual { return radiusN([]VecVirtual{b1})[0] }
+	// angleN maps raw bits b2 to (cos θ, sin θ) for several independent
+	// vectors at once: the polynomial chains are interleaved, the rotations
+	// done one vector at a time.
+	angleN := func(b2 []VecVirtual) (xs, ys []VecVirtual) {
+		n := len(b2)
+		each := func(f func(k int)) {
+			for k := 0; k < n; k++ {
+				f(k)
+			}
+		}
+		regs := func() []VecVirtual {
+			r := make([]VecVirtual, n)
+			for k := range r {
+				r[k] = YMM()
+			}
+			return r
+		}
+		Comment("θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.")
+		q := regs()
+		each(func(k int) { VPAND(kThree, b2[k], q[k]) })
+		a := b2
+		each(func(k int) { VPSRLQ(Imm(12), b2[k], a[k]) })
+		each(func(k int) { VPOR(kOneBits, a[k], a[k]) })
+		each(func(k int) { VSUBPD(kOne, a[k], a[k]) })
+		tt := YMM()
+		VMOVUPD(kPiO2, tt)
+		each(func(k int) { VFMADD213PD(kMPiO4, tt, a[k]) }) // a = t·π/2 − π/4
+		w := regs()
+		each(func(k int) { VMULPD(a[k], a[k], w[k]) })
+		ps := regs()
+		each(func(k int) { VMOVUPD(sinM[7], ps[k]) })
+		for j := 6; j >= 0; j-- {
+			each(func(k int) { VFMADD213PD(sinM[j], w[k], ps[k]) })
+		}
+		pc := regs()
+		each(func(k int) { VMOVUPD(cosM[8], pc[k]) })
+		for j := 7; j >= 0; j-- {
+			each(func(k int) { VFMADD213PD(cosM[j], w[k], pc[k]) })
+		}
+		each(func(k int) { VMULPD(ps[k], a[k], ps[k]) }) // sin a
+		for k := 0; k < n; k++ {
+			cs, sn := a[k], w[k]
+			VSUBPD(ps[k], pc[k], cs)
+			VADDPD(ps[k], pc[k], sn)
+			VMULPD(kSqrtH, cs, cs) // cos(a + π/4)
+			VMULPD(kSqrtH, sn, sn) // sin(a + π/4)
+			Comment("Rotate by q quarter turns: swap on odd q, then signs.")
+			sw, x, y := ps[k], pc[k], YMM()
+			VPSLLQ(Imm(63), q[k], sw)
+			VBLENDVPD(sw, sn, cs, x) // x = odd q ? sn : cs
+			VBLENDVPD(sw, cs, sn, y)
+			hi := sw
+			VPSRLQ(Imm(1), q[k], hi)
+			VPXOR(hi, q[k], q[k])
+			VPSLLQ(Imm(63), q[k], q[k])
+			VXORPD(q[k], x, x) // negate x where (q ⊕ q>>1) is odd
+			VPSLLQ(Imm(63), hi, hi)
+			VXORPD(hi, y, y) // negate y where q ≥ 2
+			xs = append(xs, x)
+			ys = append(ys, y)
+		}
+		return xs, ys
+	}
 	// angle maps raw bits b2 and the radius to r·(cos θ, sin θ).
 	angle := func(b2, r VecVirtual) (VecVirtual, VecVirtual) {
-		Comment("θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.")
-		tt := YMM()
-		q := YMM()
-		VPAND(kThree, b2, q)
-		a := b2
-		VPSRLQ(Imm(12), b2, a)
-		VPOR(kOneBits, a, a)
-		VSUBPD(kOne, a, a)
-		VMOVUPD(kPiO2, tt)
-		VFMADD213PD(kMPiO4, tt, a) // a = t·π/2 − π/4
-		w := YMM()
-		VMULPD(a, a, w)
-		ps := YMM()
-		VMOVUPD(sinM[7], ps)
-		for k := 6; k >= 0; k-- {
-			VFMADD213PD(sinM[k], w, ps)
-		}
-		pc := YMM()
-		VMOVUPD(cosM[8], pc)
-		for k := 7; k >= 0; k-- {
-			VFMADD213PD(cosM[k], w, pc)
-		}
-		VMULPD(ps, a, ps) // sin a
-		cs, sn := YMM(), w
-		VSUBPD(ps, pc, cs)
-		VADDPD(ps, pc, sn)
-		VMULPD(kSqrtH, cs, cs) // cos(a + π/4)
-		VMULPD(kSqrtH, sn, sn) // sin(a + π/4)
-		Comment("Rotate by q quarter turns: swap on odd q, then signs.")
-		sw, x, y := YMM(), YMM(), YMM()
-		VPSLLQ(Imm(63), q, sw)
-		VBLENDVPD(sw, sn, cs, x) // x = odd q ? sn : cs
-		VBLENDVPD(sw, cs, sn, y)
-		hi := YMM()
-		VPSRLQ(Imm(1), q, hi)
-		VPXOR(hi, q, q)
-		VPSLLQ(Imm(63), q, q)
-		VXORPD(q, x, x) // negate x where (q ⊕ q>>1) is odd
-		VPSLLQ(Imm(63), hi, hi)
-		VXORPD(hi, y, y) // negate y where q ≥ 2
-		VMULPD(r, x, x)
-		VMULPD(r, y, y)
-		return x, y
+		x, y := angleN([]VecVirtual{b2})
+		VMULPD(r, x[0], x[0])
+		VMULPD(r, y[0], y[0])
+		return x[0], y[0]
 	}
 
 	// pair draws and transforms one pair in one go (the odd tail).
@@ -682,6 +717,9 @@ func genPerturb() {
 		ADDQ(Imm(64), p)
 		DECQ(k)
 		JNZ(LabelRef("pm_bits"))
+		for k := range s {
+			VMOVDQU(s[k], stateM(k))
+		}
 
 		MOVQ(dst, p)
 		MOVQ(pairs, k)
@@ -717,24 +755,51 @@ func genPerturb() {
 
 		MOVQ(dst, p)
 		MOVQ(pairs, k)
-		Label("pm_angle")
-		{
-			b2, r := YMM(), YMM()
-			VMOVDQU(Mem{Base: p, Disp: 32}, b2)
-			VMOVUPD(Mem{Base: p}, r)
-			z0, z1 := angle(b2, r)
+		// finish writes x + sq·r·(cos θ, sin θ) for the pair at byte offset
+		// off of p (row pair off/64) given its angle vectors.
+		finish := func(x, y VecVirtual, off, xoff int) {
+			VMULPD(Mem{Base: p, Disp: off}, x, x) // r·cos θ
+			VMULPD(Mem{Base: p, Disp: off}, y, y) // r·sin θ
 			xv := YMM()
-			VBROADCASTSD(Mem{Base: xs}, xv)
-			VFMADD231PD(z0, sq, xv)
-			VMOVUPD(xv, Mem{Base: p})
-			VBROADCASTSD(Mem{Base: xs, Disp: 8}, xv)
-			VFMADD231PD(z1, sq, xv)
-			VMOVUPD(xv, Mem{Base: p, Disp: 32})
+			VBROADCASTSD(Mem{Base: xs, Disp: xoff}, xv)
+			VFMADD231PD(sqM, x, xv)
+			VMOVUPD(xv, Mem{Base: p, Disp: off})
+			VBROADCASTSD(Mem{Base: xs, Disp: xoff + 8}, xv)
+			VFMADD231PD(sqM, y, xv)
+			VMOVUPD(xv, Mem{Base: p, Disp: off + 32})
+		}
+		Comment("Angles and final values, two pairs per step.")
+		k3 := GP64()
+		MOVQ(pairs, k3)
+		SHRQ(Imm(1), k3)
+		TESTQ(k3, k3)
+		JZ(LabelRef("pm_angle1"))
+		Label("pm_angle2")
+		{
+			v0, v1 := YMM(), YMM()
+			VMOVDQU(Mem{Base: p, Disp: 32}, v0)
+			VMOVDQU(Mem{Base: p, Disp: 96}, v1)
+			x, y := angleN([]VecVirtual{v0, v1})
+			finish(x[0], y[0], 0, 0)
+			finish(x[1], y[1], 64, 16)
+		}
+		ADDQ(Imm(32), xs)
+		ADDQ(Imm(128), p)
+		DECQ(k3)
+		JNZ(LabelRef("pm_angle2"))
+		Label("pm_angle1")
+		MOVQ(pairs, k3)
+		ANDQ(Imm(1), k3)
+		JZ(LabelRef("pm_angle_done"))
+		{
+			v := YMM()
+			VMOVDQU(Mem{Base: p, Disp: 32}, v)
+			x, y := angleN([]VecVirtual{v})
+			finish(x[0], y[0], 0, 0)
 		}
 		ADDQ(Imm(16), xs)
 		ADDQ(Imm(64), p)
-		DECQ(k)
-		JNZ(LabelRef("pm_angle"))
+		Label("pm_angle_done")
 		MOVQ(p, dst)
 	}
 	Label("pm_odd")
@@ -743,10 +808,14 @@ func genPerturb() {
 	ANDQ(Imm(1), odd)
 	JZ(LabelRef("pm_done"))
 	{
+		for k := range s {
+			s[k] = YMM()
+			VMOVDQU(stateM(k), s[k])
+		}
 		z0, _ := pair()
 		xv := YMM()
 		VBROADCASTSD(Mem{Base: xs}, xv)
-		VFMADD231PD(z0, sq, xv)
+		VFMADD231PD(sqM, z0, xv)
 		VMOVUPD(xv, Mem{Base: dst})
 	}
 	Label("pm_done")
