@@ -108,40 +108,33 @@ func Minimize(p *Potential, x []float64, gtol float64) (energy, maxForce float64
 		MajorIterations:   100000,
 		Converger:         &optimize.FunctionConverge{Absolute: 0, Relative: 0, Iterations: 1000},
 	}
-	// A line search can stall near the minimum where energy differences
-	// reach rounding level; restarting L-BFGS from the last point usually
-	// gets past it.
-	var lastErr error
-	for restart := 0; restart < 8; restart++ {
-		res, err := optimize.Minimize(prob, x, settings, &optimize.LBFGS{Store: 30})
-		if res == nil {
-			return 0, 0, fmt.Errorf("lj: Minimize: %w", err)
-		}
-		copy(x, res.X)
-		eval(x)
-		maxForce = 0
-		for _, g := range grad {
-			maxForce = math.Max(maxForce, math.Abs(g))
-		}
-		lastErr = err
-		if maxForce <= gtol {
-			return e[0], maxForce, nil
-		}
+	res, lbfgsErr := optimize.Minimize(prob, x, settings, &optimize.LBFGS{Store: 30})
+	if res == nil {
+		return 0, 0, fmt.Errorf("lj: Minimize: %w", lbfgsErr)
+	}
+	copy(x, res.X)
+	eval(x)
+	if maxForce = maxAbs(grad); maxForce <= gtol {
+		return e[0], maxForce, nil
 	}
 	// Function values are too coarse for a line search below |F| ≈ 10⁻⁷;
 	// finish with Newton steps, which use only the (accurate) gradient.
 	if err := newtonPolish(eval, grad, x, gtol); err != nil {
-		return e[0], maxForce, fmt.Errorf("lj: Minimize: %w (L-BFGS: %v)", err, lastErr)
+		return e[0], maxForce, fmt.Errorf("lj: Minimize: %w (L-BFGS: %v)", err, lbfgsErr)
 	}
 	eval(x)
-	maxForce = 0
-	for _, g := range grad {
-		maxForce = math.Max(maxForce, math.Abs(g))
-	}
-	if maxForce > gtol {
-		return e[0], maxForce, fmt.Errorf("lj: Minimize stopped with |F|∞ = %.3g > %.3g (L-BFGS: %v)", maxForce, gtol, lastErr)
+	if maxForce = maxAbs(grad); maxForce > gtol {
+		return e[0], maxForce, fmt.Errorf("lj: Minimize stopped with |F|∞ = %.3g > %.3g (L-BFGS: %v)", maxForce, gtol, lbfgsErr)
 	}
 	return e[0], maxForce, nil
+}
+
+func maxAbs(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = math.Max(m, math.Abs(x))
+	}
+	return m
 }
 
 // newtonPolish takes up to 10 Newton steps x ← x − H⁺∇E, with the Hessian H
@@ -203,11 +196,7 @@ func newtonPolish(eval func([]float64), grad, x []float64, gtol float64) error {
 			x[i] -= step[i]
 		}
 		eval(x)
-		maxF := 0.0
-		for _, v := range grad {
-			maxF = math.Max(maxF, math.Abs(v))
-		}
-		if maxF <= gtol {
+		if maxAbs(grad) <= gtol {
 			return nil
 		}
 	}

@@ -1,20 +1,14 @@
 package metrics
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/idem-project/idem/engine"
+	"github.com/idem-project/idem/engine/npy"
 )
 
 // sharedData returns ../shared/data relative to the module root (the first
@@ -43,41 +37,17 @@ func sharedData(tb testing.TB) string {
 	return data
 }
 
-var npyShape = regexp.MustCompile(`'shape': \((\d+), (\d+)\)`)
-
-// loadNpyF32 reads a 2-D little-endian float32 C-order .npy v1.0 file,
-// checks its sha256 and returns the rows as a Set of float64.
+// loadNpyF32 reads a 2-D .npy file through engine/npy, checks its sha256
+// and returns the rows as a Set.
 func loadNpyF32(path, sum string) (Set, error) {
-	raw, err := os.ReadFile(path)
+	a, err := npy.ReadFile(path)
 	if err != nil {
 		return Set{}, err
 	}
-	if h := sha256.Sum256(raw); hex.EncodeToString(h[:]) != sum {
-		return Set{}, fmt.Errorf("%s: sha256 %x, want %s", path, h, sum)
+	if a.SHA256 != sum {
+		return Set{}, fmt.Errorf("%s: sha256 %s, want %s", path, a.SHA256, sum)
 	}
-	if len(raw) < 10 || !bytes.HasPrefix(raw, []byte("\x93NUMPY\x01\x00")) {
-		return Set{}, fmt.Errorf("%s: not an .npy v1.0 file", path)
-	}
-	hlen := int(binary.LittleEndian.Uint16(raw[8:10]))
-	header := string(raw[10 : 10+hlen])
-	if !strings.Contains(header, "'descr': '<f4'") || !strings.Contains(header, "'fortran_order': False") {
-		return Set{}, fmt.Errorf("%s: unexpected header %q", path, header)
-	}
-	m := npyShape.FindStringSubmatch(header)
-	if m == nil {
-		return Set{}, fmt.Errorf("%s: no 2-D shape in %q", path, header)
-	}
-	rows, _ := strconv.Atoi(m[1])
-	cols, _ := strconv.Atoi(m[2])
-	body := raw[10+hlen:]
-	if len(body) != 4*rows*cols {
-		return Set{}, fmt.Errorf("%s: %d data bytes for shape %d×%d", path, len(body), rows, cols)
-	}
-	x := make([]float64, rows*cols)
-	for i := range x {
-		x[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(body[4*i:])))
-	}
-	return Set{Data: x, Dim: cols}, nil
+	return Set{Data: a.Data, Dim: a.Cols}, nil
 }
 
 const (

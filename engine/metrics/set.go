@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"github.com/idem-project/idem/engine"
+
 	"errors"
 	"fmt"
 	"math"
@@ -142,16 +144,4 @@ func Centre(s Set, space int) (Set, error) {
 	return c, nil
 }
 
-func centreRow(x []float64, space int) {
-	n := len(x) / space
-	for k := range space {
-		var m float64
-		for p := range n {
-			m += x[p*space+k]
-		}
-		m /= float64(n)
-		for p := range n {
-			x[p*space+k] -= m
-		}
-	}
-}
+func centreRow(x []float64, space int) { engine.Centre(x, len(x)/space, space, 1) }
