@@ -108,6 +108,28 @@ func TestReferenceSummaryAndWorkers(t *testing.T) {
 	}
 }
 
+func TestReferenceImportance(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dw4-is.npy")
+	out, _, err := runCmd(t, "reference", "-target", "dw4", "-method", "is", "-proposals", "200000", "-n", "50",
+		"-progress=false", "-out", path)
+	if err != nil {
+		t.Fatalf("reference -method is: %v\n%s", err, out)
+	}
+	for _, want := range []string{"method is (box ±7.5, 200000 proposals)", "importance weights: ESS", "ESS < 10·n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	a, err := npy.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Rows != 50 || a.Cols != 8 {
+		t.Fatalf("wrote %d × %d, want 50 × 8", a.Rows, a.Cols)
+	}
+}
+
 func TestReferenceGMM(t *testing.T) {
 	dir := t.TempDir()
 	path := smallReference(t, dir, "gmm40", 200)

@@ -91,3 +91,18 @@ func (tg *target) defaultRecipe() recipe {
 		return recipe{step: s, warmMax: 0.01, init: mcmc.InitGauss, initScale: 1, ladderK: 10, warmSteps: 1000, steps: 5000}
 	}
 }
+
+// defaultBox is the proposal half-width of `idem reference -method is`:
+// GMM-40's means lie within ±40 and its components have sd 1.31; a DW pair
+// beyond 7 costs over 40 kT above its wells, so no DW particle sits more
+// than 7.5 from another along an axis; LJ clusters are about n^{1/3} wide.
+func (tg *target) defaultBox() float64 {
+	switch {
+	case tg.pot == nil:
+		return 50
+	case tg.pot.Kind() == lj.DoubleWell:
+		return 7.5
+	default:
+		return 2.5 * math.Cbrt(float64(tg.n))
+	}
+}
