@@ -109,7 +109,7 @@ func TestGemm(t *testing.T) {
 	ks := []int{0, 1, 3, 8, 129, 300}
 	for name, gemm := range gemmImpls() {
 		for _, m := range sizes {
-			for _, n := range []int{0, 1, 7, 8, 9, 16, 20, 128} {
+			for _, n := range []int{0, 1, 7, 8, 9, 16, 20, 128, 136, 263} {
 				for _, k := range ks {
 					for _, tr := range []bool{false, true} {
 						off := (m + n + k) % 4
