@@ -24,7 +24,7 @@ func pairDW3AVX2(e []float64, f []float64, x []float64, n int, blocks int) int
 //go:noescape
 func fmaLoopAVX2Acc(acc []float64, iters int)
 
-// perturbAVX2 fills one lane block with x + sq·z, z Box–Muller normals from four xoshiro256** lanes; see perturbGeneric.
+// perturbAVX2 fills one lane block with x + sq·z, z float32 Box–Muller normals from four xoshiro256** lanes; see perturbGeneric.
 //
 //go:noescape
 func perturbAVX2(dst []float64, xs []float64, sq float64, state []uint64)

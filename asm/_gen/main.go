@@ -472,58 +472,49 @@ func splatU4(name string, v uint64) Mem {
 }
 
 // genPerturb generates perturbAVX2; asm/perturb.go (perturbGeneric,
-// boxMuller, logUnit) defines the same operations in the same order.
+// boxMuller, logUnit) defines the same unfused float32 operations in the
+// same order. One loop step draws two xoshiro256** outputs per lane (pairs
+// 2i and 2i+1 of the four lanes), packs their 32-bit halves into eight
+// float32 lanes, transforms them together and writes four rows.
 func genPerturb() {
-	const (
-		oneBits = 0x3FF0000000000000
-		mant    = 1<<52 - 1
-		magic   = 0x4330000000000000
-		magicF  = 4503599627370496.0 + 1023
-		ln2Hi   = 6.93147180369123816490e-01
-		ln2Lo   = 1.90821492927058770002e-10
-	)
-	kOneBits := splatU4("kPmOneBits", oneBits)
-	kMant := splatU4("kPmMant", mant)
-	kMagic := splatU4("kPmMagic", magic)
-	kThree := splatU4("kPmThree", 3)
-	kMagicF := splat4("kPmMagicF", magicF)
-	kOne := splat4("kPmOne", 1)
-	kTwo := splat4("kPmTwo", 2)
-	kHalf := splat4("kPmHalf", 0.5)
-	kM2 := splat4("kPmMinus2", -2)
-	kSqrt2 := splat4("kPmSqrt2", math.Sqrt2)
-	kLn2Hi := splat4("kPmLn2Hi", ln2Hi)
-	kLn2Lo := splat4("kPmLn2Lo", ln2Lo)
-	kPiO2 := splat4("kPmPiO2", math.Pi/2)
-	kMPiO4 := splat4("kPmMinusPiO4", -math.Pi/4)
-	kSqrtH := splat4("kPmSqrtH", math.Sqrt2/2)
-	var logC [9]Mem
-	for k := range logC {
-		logC[k] = splat4(fmt.Sprintf("kPmLog%d", k), 1/float64(2*k+3))
+	kOneBits := splatU8("kPmOneBits", 0x3F800000)
+	kMant := splatU8("kPmMant", 1<<23-1)
+	kBias := splatU8("kPmBias", 127)
+	kThree := splatU8("kPmThree", 3)
+	kOne := splat8("kPmOne", 1)
+	kTwo := splat8("kPmTwo", 2)
+	kHalf := splat8("kPmHalf", 0.5)
+	kM2 := splat8("kPmMinus2", -2)
+	kSqrt2 := splat8("kPmSqrt2", float32(math.Sqrt2))
+	kLn2Hi := splat8("kPmLn2Hi", float32(0.693145751953125))
+	kLn2Lo := splat8("kPmLn2Lo", float32(math.Ln2-0.693145751953125))
+	kPiO2 := splat8("kPmPiO2", float32(math.Pi/2))
+	kPiO4 := splat8("kPmPiO4", float32(math.Pi/4))
+	kSqrtH := splat8("kPmSqrtH", float32(math.Sqrt2/2))
+	logC := []float32{1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9}
+	sinC := []float32{1, -1.0 / 6, 1.0 / 120, -1.0 / 5040, 1.0 / 362880}
+	cosC := []float32{1, -1.0 / 2, 1.0 / 24, -1.0 / 720, 1.0 / 40320, -1.0 / 3628800}
+	var logM, sinM, cosM []Mem
+	for k, v := range logC {
+		logM = append(logM, splat8(fmt.Sprintf("kPmLog%d", k), v))
 	}
-	sinC := []float64{1, -1.0 / 6, 1.0 / 120, -1.0 / 5040, 1.0 / 362880, -1.0 / 39916800, 1.0 / 6227020800, -1.0 / 1307674368000}
-	cosC := []float64{1, -1.0 / 2, 1.0 / 24, -1.0 / 720, 1.0 / 40320, -1.0 / 3628800, 1.0 / 479001600, -1.0 / 87178291200, 1.0 / 20922789888000}
-	var sinM, cosM []Mem
 	for k, v := range sinC {
-		sinM = append(sinM, splat4(fmt.Sprintf("kPmSin%d", k), v))
+		sinM = append(sinM, splat8(fmt.Sprintf("kPmSin%d", k), v))
 	}
 	for k, v := range cosC {
-		cosM = append(cosM, splat4(fmt.Sprintf("kPmCos%d", k), v))
+		cosM = append(cosM, splat8(fmt.Sprintf("kPmCos%d", k), v))
 	}
 
 	TEXT("perturbAVX2", NOSPLIT, "func(dst, xs []float64, sq float64, state []uint64)")
 	Pragma("noescape")
-	Doc("perturbAVX2 fills one lane block with x + sq·z, z Box–Muller normals from four xoshiro256** lanes; see perturbGeneric.")
+	Doc("perturbAVX2 fills one lane block with x + sq·z, z float32 Box–Muller normals from four xoshiro256** lanes; see perturbGeneric.")
 	dst := Load(Param("dst").Base(), GP64())
 	xs := Load(Param("xs").Base(), GP64())
 	d := Load(Param("xs").Len(), GP64())
 	st := Load(Param("state").Base(), GP64())
 	sqX := Load(Param("sq"), XMM())
-	// sq and, after the first pass, the generator state live on the stack,
-	// which leaves all 16 registers to the interleaved passes.
-	locals := AllocLocal(5 * 32)
+	locals := AllocLocal(32)
 	sqM := locals.Offset(0)
-	stateM := func(k int) Mem { return locals.Offset(32 + 32*k) }
 	{
 		sq := YMM()
 		VBROADCASTSD(sqX, sq)
@@ -532,9 +523,6 @@ func genPerturb() {
 	s := []VecVirtual{YMM(), YMM(), YMM(), YMM()}
 	for k := range s {
 		VMOVDQU(Mem{Base: st, Disp: 32 * k}, s[k])
-	}
-	for k := range s {
-		VMOVDQU(s[k], stateM(k)) // for the odd tail when there is no even part
 	}
 
 	// next draws one 64-bit output per lane (xoshiro256**).
@@ -558,269 +546,184 @@ func genPerturb() {
 		VPOR(a, s[3], s[3])
 		return r
 	}
-	// pair returns two vectors of standard normals (Box–Muller).
-	// radiusN maps raw bits b1 to √(−2 ln u1), u1 ∈ (0, 1], for several
-	// independent vectors at once, interleaving their instructions so that
-	// the long dependency chains overlap.
-	radiusN := func(b1 []VecVirtual) []VecVirtual {
-		n := len(b1)
-		each := func(f func(k int)) {
-			for k := 0; k < n; k++ {
-				f(k)
-			}
-		}
-		regs := func() []VecVirtual {
-			r := make([]VecVirtual, n)
-			for k := range r {
-				r[k] = YMM()
-			}
-			return r
-		}
-		Comment("u1 ∈ (0, 1] and ln u1.")
-		u := regs()
-		each(func(k int) { VPSRLQ(Imm(12), b1[k], b1[k]) })
-		each(func(k int) { VPOR(kOneBits, b1[k], b1[k]) })
-		each(func(k int) { VMOVUPD(kTwo, u[k]) })
-		each(func(k int) { VSUBPD(b1[k], u[k], u[k]) }) // u1 = 2 − m
-		eb, m := regs(), regs()
-		each(func(k int) { VPSRLQ(Imm(52), u[k], eb[k]) })
-		each(func(k int) { VPAND(kMant, u[k], m[k]) })
-		each(func(k int) { VPOR(kOneBits, m[k], m[k]) }) // m ∈ [1, 2)
-		big, fac := regs(), u
-		each(func(k int) { VCMPPD(Imm(0x1e), kSqrt2, m[k], big[k]) }) // m > √2
-		each(func(k int) { VMOVUPD(kOne, fac[k]) })
-		each(func(k int) { VBLENDVPD(big[k], kHalf, fac[k], fac[k]) })
-		each(func(k int) { VMULPD(fac[k], m[k], m[k]) })
-		each(func(k int) { VPSUBQ(big[k], eb[k], eb[k]) }) // eb += 1 where big
+
+	// normals returns z0 and z1 (eight float32 lanes each: lanes 0–3 of
+	// the first output, then lanes 0–3 of the second).
+	normals := func() (VecVirtual, VecVirtual) {
+		wa := next()
+		wb := next()
+		Comment("High words (u₁) and low words (θ), lane order a0…a3 b0…b3.")
+		hi, lo := YMM(), YMM()
+		VSHUFPS(Imm(0xDD), wb, wa, hi)
+		VSHUFPS(Imm(0x88), wb, wa, lo)
+		VPERMQ(Imm(0xD8), hi, hi)
+		VPERMQ(Imm(0xD8), lo, lo)
+
+		Comment("u₁ = 2 − m ∈ (0, 1] and ln u₁.")
+		u := hi
+		VPSRLD(Imm(9), u, u)
+		VPOR(kOneBits, u, u)
+		t := YMM()
+		VMOVUPS(kTwo, t)
+		VSUBPS(u, t, u) // u1
+		eb, m := YMM(), t
+		VPSRLD(Imm(23), u, eb)
+		VPAND(kMant, u, m)
+		VPOR(kOneBits, m, m) // [1, 2)
+		big := u
+		VCMPPS(Imm(0x1e), kSqrt2, m, big) // m > √2
+		fac := YMM()
+		VMOVUPS(kOne, fac)
+		VBLENDVPS(big, kHalf, fac, fac)
+		VMULPS(fac, m, m)
+		VPSUBD(big, eb, eb) // eb += 1 where big
+		VPSUBD(kBias, eb, eb)
 		e := eb
-		each(func(k int) { VPOR(kMagic, eb[k], e[k]) })
-		each(func(k int) { VSUBPD(kMagicF, e[k], e[k]) }) // exponent as float64
+		VCVTDQ2PS(eb, e)
 		f, den := m, big
-		each(func(k int) { VSUBPD(kOne, m[k], f[k]) })
-		each(func(k int) { VADDPD(kTwo, f[k], den[k]) })
+		VSUBPS(kOne, m, f)
+		VADDPS(kTwo, f, den)
 		sv := den
-		each(func(k int) { VDIVPD(den[k], f[k], sv[k]) }) // s = f/(f+2)
+		VDIVPS(den, f, sv) // s = f/(f+2)
 		z := f
-		each(func(k int) { VMULPD(sv[k], sv[k], z[k]) })
-		p := u
-		each(func(k int) { VMOVUPD(logC[8], p[k]) })
-		for j := 7; j >= 0; j-- {
-			each(func(k int) { VFMADD213PD(logC[j], z[k], p[k]) }) // p = p·z + c
+		VMULPS(sv, sv, z)
+		p := fac
+		VMOVUPS(logM[3], p)
+		for k := 2; k >= 0; k-- {
+			VMULPS(z, p, p)
+			VADDPS(logM[k], p, p)
 		}
-		each(func(k int) { VADDPD(sv[k], sv[k], sv[k]) })    // 2s
-		each(func(k int) { VMULPD(z[k], sv[k], z[k]) })      // 2s·z
-		each(func(k int) { VFMADD213PD(sv[k], z[k], p[k]) }) // lnf = 2s·z·p + 2s
-		each(func(k int) { VFMADD231PD(kLn2Lo, e[k], p[k]) })
-		each(func(k int) { VFMADD231PD(kLn2Hi, e[k], p[k]) }) // ln u1
-		each(func(k int) { VMULPD(kM2, p[k], p[k]) })
-		each(func(k int) { VSQRTPD(p[k], p[k]) })
-		return p
+		VADDPS(sv, sv, sv) // t = 2s
+		VMULPS(sv, z, z)   // t·z
+		VMULPS(p, z, z)    // t·z·p
+		VADDPS(z, sv, sv)  // lnf
+		lo2 := z
+		VMULPS(kLn2Lo, e, lo2)
+		VADDPS(sv, lo2, lo2)
+		VMULPS(kLn2Hi, e, e)
+		VADDPS(lo2, e, e) // ln u1
+		VMULPS(kM2, e, e)
+		r := e
+		VSQRTPS(e, r)
+
+		Comment("θ = (q + t)·π/2, t ∈ [0, 1), q ∈ {0…3}; (cos θ, sin θ).")
+		q := YMM()
+		VPAND(kThree, lo, q)
+		a := lo
+		VPSRLD(Imm(9), a, a)
+		VPOR(kOneBits, a, a)
+		VSUBPS(kOne, a, a)
+		VMULPS(kPiO2, a, a)
+		VSUBPS(kPiO4, a, a) // [−π/4, π/4)
+		w := YMM()
+		VMULPS(a, a, w)
+		ps := YMM()
+		VMOVUPS(sinM[4], ps)
+		for k := 3; k >= 0; k-- {
+			VMULPS(w, ps, ps)
+			VADDPS(sinM[k], ps, ps)
+		}
+		pc := sv
+		VMOVUPS(cosM[5], pc)
+		for k := 4; k >= 0; k-- {
+			VMULPS(w, pc, pc)
+			VADDPS(cosM[k], pc, pc)
+		}
+		VMULPS(a, ps, ps) // sin a
+		cs, sn := a, w
+		VSUBPS(ps, pc, cs)
+		VADDPS(ps, pc, sn)
+		VMULPS(kSqrtH, cs, cs) // cos(a + π/4)
+		VMULPS(kSqrtH, sn, sn) // sin(a + π/4)
+		Comment("Rotate by q quarter turns: swap on odd q, then signs.")
+		sw, x, y := ps, pc, YMM()
+		VPSLLD(Imm(31), q, sw)
+		VBLENDVPS(sw, sn, cs, x) // x = odd q ? sn : cs
+		VBLENDVPS(sw, cs, sn, y)
+		hb := sw
+		VPSRLD(Imm(1), q, hb)
+		VPXOR(hb, q, q)
+		VPSLLD(Imm(31), q, q)
+		VXORPS(q, x, x) // negate x where (q ⊕ q>>1) is odd
+		VPSLLD(Imm(31), hb, hb)
+		VXORPS(hb, y, y) // negate y where q ≥ 2
+		VMULPS(r, x, x)
+		VMULPS(r, y, y)
+		return x, y
 	}
-	radius := func(b1 VecVirtual) VecVirtual { return radiusN([]VecVirtual{b1})[0] }
-	// angleN maps raw bits b2 to (cos θ, sin θ) for several independent
-	// vectors at once: the polynomial chains are interleaved, the rotations
-	// done one vector at a time.
-	angleN := func(b2 []VecVirtual) (xs, ys []VecVirtual) {
-		n := len(b2)
-		each := func(f func(k int)) {
-			for k := 0; k < n; k++ {
-				f(k)
-			}
-		}
-		regs := func() []VecVirtual {
-			r := make([]VecVirtual, n)
-			for k := range r {
-				r[k] = YMM()
-			}
-			return r
-		}
-		Comment("θ = (q + t)·π/2 with t ∈ [0, 1), q ∈ {0…3}.")
-		q := regs()
-		each(func(k int) { VPAND(kThree, b2[k], q[k]) })
-		a := b2
-		each(func(k int) { VPSRLQ(Imm(12), b2[k], a[k]) })
-		each(func(k int) { VPOR(kOneBits, a[k], a[k]) })
-		each(func(k int) { VSUBPD(kOne, a[k], a[k]) })
-		tt := YMM()
-		VMOVUPD(kPiO2, tt)
-		each(func(k int) { VFMADD213PD(kMPiO4, tt, a[k]) }) // a = t·π/2 − π/4
-		w := regs()
-		each(func(k int) { VMULPD(a[k], a[k], w[k]) })
-		ps := regs()
-		each(func(k int) { VMOVUPD(sinM[7], ps[k]) })
-		for j := 6; j >= 0; j-- {
-			each(func(k int) { VFMADD213PD(sinM[j], w[k], ps[k]) })
-		}
-		pc := regs()
-		each(func(k int) { VMOVUPD(cosM[8], pc[k]) })
-		for j := 7; j >= 0; j-- {
-			each(func(k int) { VFMADD213PD(cosM[j], w[k], pc[k]) })
-		}
-		each(func(k int) { VMULPD(ps[k], a[k], ps[k]) }) // sin a
-		for k := 0; k < n; k++ {
-			cs, sn := a[k], w[k]
-			VSUBPD(ps[k], pc[k], cs)
-			VADDPD(ps[k], pc[k], sn)
-			VMULPD(kSqrtH, cs, cs) // cos(a + π/4)
-			VMULPD(kSqrtH, sn, sn) // sin(a + π/4)
-			Comment("Rotate by q quarter turns: swap on odd q, then signs.")
-			sw, x, y := ps[k], pc[k], YMM()
-			VPSLLQ(Imm(63), q[k], sw)
-			VBLENDVPD(sw, sn, cs, x) // x = odd q ? sn : cs
-			VBLENDVPD(sw, cs, sn, y)
-			hi := sw
-			VPSRLQ(Imm(1), q[k], hi)
-			VPXOR(hi, q[k], q[k])
-			VPSLLQ(Imm(63), q[k], q[k])
-			VXORPD(q[k], x, x) // negate x where (q ⊕ q>>1) is odd
-			VPSLLQ(Imm(63), hi, hi)
-			VXORPD(hi, y, y) // negate y where q ≥ 2
-			xs = append(xs, x)
-			ys = append(ys, y)
-		}
-		return xs, ys
+	// put writes row j = xs[j] + sq·z for four float32 values in zx.
+	put := func(zx Op, row int) {
+		zd, xv := YMM(), YMM()
+		VCVTPS2PD(zx, zd)
+		VBROADCASTSD(Mem{Base: xs, Disp: 8 * row}, xv)
+		VFMADD231PD(sqM, zd, xv)
+		VMOVUPD(xv, Mem{Base: dst, Disp: 32 * row})
 	}
-	// angle maps raw bits b2 and the radius to r·(cos θ, sin θ).
-	angle := func(b2, r VecVirtual) (VecVirtual, VecVirtual) {
-		x, y := angleN([]VecVirtual{b2})
-		VMULPD(r, x[0], x[0])
-		VMULPD(r, y[0], y[0])
-		return x[0], y[0]
+	halves := func(z VecVirtual) (Op, Op) {
+		h := XMM()
+		VEXTRACTF128(Imm(1), z, h)
+		return z.AsX(), h
 	}
 
-	// pair draws and transforms one pair in one go (the odd tail).
-	pair := func() (VecVirtual, VecVirtual) {
-		b1 := next()
-		b2 := next()
-		return angle(b2, radius(b1))
-	}
-
-	// The transform is a long dependency chain, so the even part runs in
-	// three passes over the block, each a short loop whose iterations are
-	// independent: draw all raw bits (b1 into row 2p, b2 into row 2p+1),
-	// then radii in place of b1, then angles and the final values. The draw
-	// order equals perturbGeneric's.
-	pairs := GP64()
-	MOVQ(d, pairs)
-	SHRQ(Imm(1), pairs)
-	TESTQ(pairs, pairs)
-	JZ(LabelRef("pm_odd"))
+	Comment("Four rows per step.")
+	k := GP64()
+	MOVQ(d, k)
+	SHRQ(Imm(2), k)
+	JZ(LabelRef("pm_tail"))
+	Label("pm_loop")
 	{
-		p, k := GP64(), GP64()
-		MOVQ(dst, p)
-		MOVQ(pairs, k)
-		Label("pm_bits")
-		b1 := next()
-		VMOVDQU(b1, Mem{Base: p})
-		b2 := next()
-		VMOVDQU(b2, Mem{Base: p, Disp: 32})
-		ADDQ(Imm(64), p)
-		DECQ(k)
-		JNZ(LabelRef("pm_bits"))
-		for k := range s {
-			VMOVDQU(s[k], stateM(k))
-		}
-
-		MOVQ(dst, p)
-		MOVQ(pairs, k)
-		Comment("Radii, two pairs per step with interleaved chains.")
-		k2 := GP64()
-		MOVQ(pairs, k2)
-		SHRQ(Imm(1), k2)
-		TESTQ(k2, k2)
-		JZ(LabelRef("pm_radius1"))
-		Label("pm_radius2")
-		{
-			v0, v1 := YMM(), YMM()
-			VMOVDQU(Mem{Base: p}, v0)
-			VMOVDQU(Mem{Base: p, Disp: 64}, v1)
-			r := radiusN([]VecVirtual{v0, v1})
-			VMOVUPD(r[0], Mem{Base: p})
-			VMOVUPD(r[1], Mem{Base: p, Disp: 64})
-		}
-		ADDQ(Imm(128), p)
-		DECQ(k2)
-		JNZ(LabelRef("pm_radius2"))
-		Label("pm_radius1")
-		MOVQ(pairs, k2)
-		ANDQ(Imm(1), k2)
-		JZ(LabelRef("pm_radius_done"))
-		{
-			v := YMM()
-			VMOVDQU(Mem{Base: p}, v)
-			r := radius(v)
-			VMOVUPD(r, Mem{Base: p})
-		}
-		Label("pm_radius_done")
-
-		MOVQ(dst, p)
-		MOVQ(pairs, k)
-		// finish writes x + sq·r·(cos θ, sin θ) for the pair at byte offset
-		// off of p (row pair off/64) given its angle vectors.
-		finish := func(x, y VecVirtual, off, xoff int) {
-			VMULPD(Mem{Base: p, Disp: off}, x, x) // r·cos θ
-			VMULPD(Mem{Base: p, Disp: off}, y, y) // r·sin θ
-			xv := YMM()
-			VBROADCASTSD(Mem{Base: xs, Disp: xoff}, xv)
-			VFMADD231PD(sqM, x, xv)
-			VMOVUPD(xv, Mem{Base: p, Disp: off})
-			VBROADCASTSD(Mem{Base: xs, Disp: xoff + 8}, xv)
-			VFMADD231PD(sqM, y, xv)
-			VMOVUPD(xv, Mem{Base: p, Disp: off + 32})
-		}
-		Comment("Angles and final values, two pairs per step.")
-		k3 := GP64()
-		MOVQ(pairs, k3)
-		SHRQ(Imm(1), k3)
-		TESTQ(k3, k3)
-		JZ(LabelRef("pm_angle1"))
-		Label("pm_angle2")
-		{
-			v0, v1 := YMM(), YMM()
-			VMOVDQU(Mem{Base: p, Disp: 32}, v0)
-			VMOVDQU(Mem{Base: p, Disp: 96}, v1)
-			x, y := angleN([]VecVirtual{v0, v1})
-			finish(x[0], y[0], 0, 0)
-			finish(x[1], y[1], 64, 16)
-		}
-		ADDQ(Imm(32), xs)
-		ADDQ(Imm(128), p)
-		DECQ(k3)
-		JNZ(LabelRef("pm_angle2"))
-		Label("pm_angle1")
-		MOVQ(pairs, k3)
-		ANDQ(Imm(1), k3)
-		JZ(LabelRef("pm_angle_done"))
-		{
-			v := YMM()
-			VMOVDQU(Mem{Base: p, Disp: 32}, v)
-			x, y := angleN([]VecVirtual{v})
-			finish(x[0], y[0], 0, 0)
-		}
-		ADDQ(Imm(16), xs)
-		ADDQ(Imm(64), p)
-		Label("pm_angle_done")
-		MOVQ(p, dst)
+		z0, z1 := normals()
+		z0a, z0b := halves(z0)
+		z1a, z1b := halves(z1)
+		put(z0a, 0)
+		put(z1a, 1)
+		put(z0b, 2)
+		put(z1b, 3)
 	}
-	Label("pm_odd")
-	odd := GP64()
-	MOVQ(d, odd)
-	ANDQ(Imm(1), odd)
+	ADDQ(Imm(32), xs)
+	ADDQ(Imm(128), dst)
+	DECQ(k)
+	JNZ(LabelRef("pm_loop"))
+
+	Label("pm_tail")
+	Comment("One to three rows left: one more step, partly written.")
+	ANDQ(Imm(3), d)
 	JZ(LabelRef("pm_done"))
 	{
-		for k := range s {
-			s[k] = YMM()
-			VMOVDQU(stateM(k), s[k])
-		}
-		z0, _ := pair()
-		xv := YMM()
-		VBROADCASTSD(Mem{Base: xs}, xv)
-		VFMADD231PD(sqM, z0, xv)
-		VMOVUPD(xv, Mem{Base: dst})
+		z0, z1 := normals()
+		z0a, z0b := halves(z0)
+		z1a, z1b := halves(z1)
+		put(z0a, 0)
+		CMPQ(d, Imm(2))
+		JB(LabelRef("pm_done"))
+		put(z1a, 1)
+		JE(LabelRef("pm_done"))
+		put(z0b, 2)
+		_ = z1b
 	}
 	Label("pm_done")
 	VZEROUPPER()
 	RET()
+}
+
+// splat8 defines a read-only 32-byte constant holding the float32 v in
+// every lane.
+func splat8(name string, v float32) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for k := 0; k < 8; k++ {
+		DATA(4*k, F32(v))
+	}
+	return m
+}
+
+// splatU8 defines a read-only 32-byte constant holding the bits v in every
+// 32-bit lane.
+func splatU8(name string, v uint32) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for k := 0; k < 8; k++ {
+		DATA(4*k, U32(v))
+	}
+	return m
 }
 
 // genLaneAxpy generates laneAxpyAVX2; see laneAxpyGeneric in asm/laneaxpy.go.
