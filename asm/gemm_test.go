@@ -106,10 +106,10 @@ func gemmImpls() map[string]func(m, n, k int, a []float64, rsA, csA int, b []flo
 func TestGemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	sizes := []int{0, 1, 2, 5, 6, 7, 8, 9, 12, 13, 17, 55}
-	ks := []int{0, 1, 3, 8, 129, 300}
+	ks := []int{0, 1, 2, 3, 8, 128, 129, 300}
 	for name, gemm := range gemmImpls() {
 		for _, m := range sizes {
-			for _, n := range []int{0, 1, 7, 8, 9, 16, 20, 128, 136, 263} {
+			for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 20, 23, 128, 136, 263} {
 				for _, k := range ks {
 					for _, tr := range []bool{false, true} {
 						off := (m + n + k) % 4
@@ -177,4 +177,49 @@ func BenchmarkGemm(b *testing.B) {
 		}
 		b.ReportMetric(2*m*n*k*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})
+}
+
+// TestGemmStrides: general strides of A (neither is 1) and a wide ldc, for
+// every implementation and the tiled driver, against a float64 sum.
+func TestGemmStrides(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const m, n, k = 13, 19, 137
+	for name, gemm := range gemmImpls() {
+		for _, st := range [][2]int{{2*k + 3, 2}, {3, 3*m + 1}} {
+			rsA, csA := st[0], st[1]
+			a := make([]float64, (m-1)*rsA+(k-1)*csA+1)
+			for i := range a {
+				a[i] = 2*rng.Float64() - 1
+			}
+			ldb, ldc := n+5, n+9
+			b := make([]float64, (k-1)*ldb+n)
+			for i := range b {
+				b[i] = 2*rng.Float64() - 1
+			}
+			c := make([]float64, (m-1)*ldc+n)
+			for i := range c {
+				c[i] = 2*rng.Float64() - 1
+			}
+			c0 := append([]float64(nil), c...)
+			gemm(m, n, k, a, rsA, csA, b, ldb, c, ldc)
+			for i := 0; i < m; i++ {
+				for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+					got := c[i*ldc+j]
+					if j >= n {
+						if math.Float64bits(got) != math.Float64bits(c0[i*ldc+j]) {
+							t.Fatalf("impl=%s/rsA=%d/csA=%d: C padding (%d,%d) modified", name, rsA, csA, i, j)
+						}
+						continue
+					}
+					want := c0[i*ldc+j]
+					for p := 0; p < k; p++ {
+						want += a[i*rsA+p*csA] * b[p*ldb+j]
+					}
+					if d := math.Abs(got - want); !(d <= 4*float64(k+1)*0x1p-52) {
+						t.Fatalf("impl=%s/rsA=%d/csA=%d: C(%d,%d) = %v, want %v", name, rsA, csA, i, j, got, want)
+					}
+				}
+			}
+		}
+	}
 }

@@ -14,15 +14,18 @@ var neon = &Impl{
 	laneAxpy:   laneAxpyGeneric,
 	adam:       adamGeneric,
 	expWeights: expWeightsGeneric,
-	gemm:       gemmGeneric, // no NEON GEMM yet
+	gemm:       gemmNEON,
+	gemmNative: true,
 	silu:       func(s, g, z []float64) int { return 0 },
 	gelu:       geluNone, // no NEON GELU yet
 	sincos:     sincosNone,
 
-	sgemm:      sgemmGeneric, // no NEON SGEMM yet
+	sgemm:      sgemmNEON,
 	siluF32:    siluF32None,
-	fmaLoopF32: fmaLoopF32Generic,
+	fmaLoopF32: fmaLoopF32NEON,
 	egnnF32:    egnnF32None,
+
+	sgemmNative: true,
 }
 
 func nativeImpls() []*Impl { return []*Impl{neon} }

@@ -71,7 +71,7 @@ func sgemmGeneric(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, 
 }
 
 // Register tile of the native float32 kernel: sgemmMR rows by sgemmNR
-// columns of C (twelve 8-lane YMM accumulators).
+// columns of C (twelve 8-lane YMM or 24 4-lane NEON accumulators).
 const (
 	sgemmMR = 6
 	sgemmNR = 16

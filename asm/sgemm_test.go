@@ -99,8 +99,8 @@ func TestSgemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for name, gemm := range sgemmImpls() {
 		for _, m := range []int{0, 1, 5, 6, 7, 11, 12, 13, 55} {
-			for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 33, 128} {
-				for _, k := range []int{0, 1, 3, 16, 129, 256, 300} {
+			for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 31, 33, 128} {
+				for _, k := range []int{0, 1, 2, 3, 16, 64, 65, 129, 256, 300} {
 					for _, tr := range []bool{false, true} {
 						off := (m + n + k) % 4
 						checkSgemm(t, fmt.Sprintf("impl=%s/m=%d/n=%d/k=%d/trans=%v/off=%d", name, m, n, k, tr, off), gemm, rng, m, n, k, tr, off)
@@ -217,7 +217,7 @@ func TestSiLUF32(t *testing.T) {
 
 func TestFMALoopF32(t *testing.T) {
 	for _, im := range Impls() {
-		for _, it := range []int{0, 1, 7, 1000, 100003} {
+		for _, it := range []int{0, 1, 6, 7, 8, 13, 14, 15, 1000, 100003} {
 			got, want := im.FMALoopF32(it), Generic().FMALoopF32(it)
 			// The float32 chains creep towards a/(1−m) = 0.1 by steps of
 			// about an ulp, so fused and unfused roundings stall at points
@@ -266,5 +266,51 @@ func BenchmarkSgemm(b *testing.B) {
 			}
 			b.ReportMetric(2*m*n*k*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// TestSgemmStrides: general strides of A (neither is 1, both orders) and a
+// wide ldc, for every implementation and the tiled driver, against a
+// float64 sum of the float32 inputs.
+func TestSgemmStrides(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const m, n, k = 13, 35, 300
+	for name, gemm := range sgemmImpls() {
+		for _, st := range [][2]int{{2*k + 3, 2}, {3, 3*m + 1}} {
+			rsA, csA := st[0], st[1]
+			a := make([]float32, (m-1)*rsA+(k-1)*csA+1)
+			for i := range a {
+				a[i] = float32(2*rng.Float64() - 1)
+			}
+			ldb, ldc := n+5, n+9
+			b := make([]float32, (k-1)*ldb+n)
+			for i := range b {
+				b[i] = float32(2*rng.Float64() - 1)
+			}
+			c := make([]float32, (m-1)*ldc+n)
+			for i := range c {
+				c[i] = float32(2*rng.Float64() - 1)
+			}
+			c0 := append([]float32(nil), c...)
+			gemm(m, n, k, a, rsA, csA, b, ldb, c, ldc)
+			for i := 0; i < m; i++ {
+				for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+					got := c[i*ldc+j]
+					if j >= n {
+						if math.Float32bits(got) != math.Float32bits(c0[i*ldc+j]) {
+							t.Fatalf("impl=%s/rsA=%d/csA=%d: C padding (%d,%d) modified", name, rsA, csA, i, j)
+						}
+						continue
+					}
+					want := float64(c0[i*ldc+j])
+					for p := 0; p < k; p++ {
+						want += float64(a[i*rsA+p*csA]) * float64(b[p*ldb+j])
+					}
+					if d := math.Abs(float64(got) - want); !(d <= float64(k+1)*0x1p-22) {
+						t.Fatalf("impl=%s/rsA=%d/csA=%d: C(%d,%d) = %v, want %v", name, rsA, csA, i, j, got, want)
+					}
+				}
+			}
+		}
 	}
 }
