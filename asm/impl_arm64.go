@@ -15,12 +15,12 @@ var neon = &Impl{
 	adam:       adamGeneric,
 	expWeights: expWeightsGeneric,
 	gemm:       gemmGeneric, // no NEON GEMM yet
-	silu:       func(s, g, z []float64) int { return 0 },
+	silu:       siluNEON,
 	gelu:       geluNone, // no NEON GELU yet
 	sincos:     sincosNone,
 
 	sgemm:      sgemmGeneric, // no NEON SGEMM yet
-	siluF32:    siluF32None,
+	siluF32:    siluF32NEON,
 	fmaLoopF32: fmaLoopF32Generic,
 	egnnF32:    egnnF32None,
 }
