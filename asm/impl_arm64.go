@@ -22,7 +22,7 @@ var neon = &Impl{
 	sgemm:      sgemmGeneric, // no NEON SGEMM yet
 	siluF32:    siluF32NEON,
 	fmaLoopF32: fmaLoopF32Generic,
-	egnnF32:    egnnF32None,
+	egnnF32:    egnnF32NEON,
 }
 
 func nativeImpls() []*Impl { return []*Impl{neon} }
