@@ -8,14 +8,14 @@ import "math"
 // whole chunk of edges per call. Per-edge scalars (r, a, c, att, d, …) are
 // one float32 per row. Edge e goes from sender snd[e] to receiver rcv[e];
 // node rows are indexed by those values. Native implementations do the
-// rows when F is a positive multiple of 8 (one YMM register) and leave the
-// call to generic otherwise; they compute the same elementwise formulas
-// with fused multiply-adds and sum dot products over 8 lanes before a fixed
-// horizontal reduction, so they differ from generic by rounding only (at
-// most a few F·2⁻²⁴ relative to Σ|terms| in dot products and sums, and
-// about 1e-6 relative in σ). For fixed inputs, results do not depend on
-// alignment or on the caller's thread. None of the outputs may alias an
-// input unless stated.
+// rows when F is a positive multiple of 8 (one YMM register, or two NEON
+// ones) and leave the call to generic otherwise; they compute the same
+// elementwise formulas with fused multiply-adds and sum dot products over 8
+// lanes before a fixed horizontal reduction, so they differ from generic by
+// rounding only (at most a few F·2⁻²⁴ relative to Σ|terms| in dot products
+// and sums, and about 1e-6 relative in σ). For fixed inputs, results do not
+// depend on alignment or on the caller's thread. None of the outputs may
+// alias an input unless stated.
 //
 // σ'-style derivatives use SiLU'(z) = σ(z) + SiLU(z)·(1 − σ(z)), given the
 // stored s = SiLU(z) and g = σ(z).

@@ -277,6 +277,66 @@ func checkEGNNKernels(t *testing.T, rng *rand.Rand, im *Impl, F, E, off int) {
 		}
 		c.check(t, im, "EdgeInputBackF32/"+base)
 	}
+	{ // EdgeInputBackF32 with du = dv and some rcv[e] = snd[e]
+		c := &egnnCase{tol: tol}
+		c.rcv, c.snd = egnnIndices(rng, E, nodes)
+		for e := 0; e < E; e += 2 {
+			c.snd[e] = c.rcv[e]
+		}
+		c.out("duv", mk(nodes*F, 1))
+		c.out("dwr", mk(F, 1))
+		c.out("dwa", mk(F, 1))
+		c.out("dr", mk(E, 0))
+		c.out("da", mk(E, 0))
+		c.in("dz", mk(E*F, 1))
+		c.in("s", mk(E*F, 3))
+		c.in("g", mk(E*F, 1))
+		c.in("wr", mk(F, 1))
+		c.in("wa", mk(F, 1))
+		c.in("r", mk(E, 4))
+		c.in("a", mk(E, 4))
+		c.run = func(im *Impl, b []*gbuf) {
+			im.EdgeInputBackF32(b[5].V, b[0].V, b[0].V, b[1].V, b[2].V, b[3].V, b[4].V,
+				b[6].V, b[7].V, b[8].V, b[9].V, b[10].V, b[11].V, c.rcv, c.snd, F)
+		}
+		c.check(t, im, "EdgeInputBackF32/aliased/"+base)
+	}
+}
+
+// TestEGNNNativeRows checks that every native implementation's EGNN kernels
+// take whole calls with F a multiple of 8 (rather than all leaving them to
+// generic), so that TestEGNNKernels grades native code.
+func TestEGNNNativeRows(t *testing.T) {
+	const F, E = 16, 3
+	v := func(n int) []float32 { return make([]float32, n) }
+	rcv, snd := make([]int32, E), make([]int32, E)
+	for _, im := range Impls()[1:] {
+		k := im.egnnF32
+		got := map[string]int{
+			"edgeIn":     k.edgeIn(v(E*F), v(E*F), v(F), v(F), v(F), v(F), v(E), v(E), rcv, snd, F),
+			"siluDot":    k.siluDot(v(E*F), v(E*F), v(E), v(E*F), v(F), F),
+			"attScale":   k.attScale(v(E*F), v(F), v(E*F), v(E), E, F, F),
+			"coordBack":  k.coordBack(v(E*F), v(F), v(F), v(E*F), v(E*F), v(E), v(F), F),
+			"attBack":    k.attBack(v(E*F), v(E), v(F), v(F), v(E*F), v(E*F), v(E), v(F), F),
+			"edgeInBack": k.edgeInBack(v(E*F), v(F), v(F), v(F), v(F), v(E), v(E), v(E*F), v(E*F), v(F), v(F), v(E), v(E), rcv, snd, F),
+			"siluBack":   k.siluBack(v(E*F), v(F), v(E*F), v(E*F), F),
+			"colSum":     k.colSum(v(F), v(E*F), E, F, F),
+		}
+		for name, n := range got {
+			if n != E {
+				t.Errorf("impl=%s: %s did %d rows of %d", im.Name(), name, n, E)
+			}
+		}
+		if n := k.accum(make([]float64, 20), v(20)); n != 16 {
+			t.Errorf("impl=%s: accum did %d elements of 20, want 16", im.Name(), n)
+		}
+		if n := im.siluF32(v(20), v(20), v(20)); n < 16 {
+			t.Errorf("impl=%s: siluF32 did %d elements of 20", im.Name(), n)
+		}
+		if n := im.silu(make([]float64, 10), make([]float64, 10), make([]float64, 10)); n < 8 {
+			t.Errorf("impl=%s: silu did %d elements of 10", im.Name(), n)
+		}
+	}
 }
 
 // TestEGNNKernelPanics checks the wrappers' argument checks.

@@ -16,14 +16,14 @@ var neon = &Impl{
 	expWeights: expWeightsGeneric,
 	gemm:       gemmNEON,
 	gemmNative: true,
-	silu:       func(s, g, z []float64) int { return 0 },
+	silu:       siluNEON,
 	gelu:       geluNone, // no NEON GELU yet
 	sincos:     sincosNone,
 
 	sgemm:      sgemmNEON,
-	siluF32:    siluF32None,
+	siluF32:    siluF32NEON,
 	fmaLoopF32: fmaLoopF32NEON,
-	egnnF32:    egnnF32None,
+	egnnF32:    egnnF32NEON,
 
 	sgemmNative: true,
 }

@@ -103,3 +103,35 @@ func BenchmarkSiLU(b *testing.B) {
 		})
 	}
 }
+
+// TestSiLUSpecialValues checks SiLU and SiLUF32 at the clamps, at the
+// exponent-range edges of 2^k and at zeros and subnormals, in whole lane
+// blocks so that native kernels see them.
+func TestSiLUSpecialValues(t *testing.T) {
+	z64 := []float64{0, math.Copysign(0, -1), 1e-310, -1e-310, 1e-300, -1e-300,
+		708, -708, 707.9, -707.9, 708.1, -708.1, 709, -709, 745, -745,
+		1e308, -1e308, 0.5 * math.Ln2, -0.5 * math.Ln2, 36.7, -36.7, 1, -1}
+	z32 := []float32{0, float32(math.Copysign(0, -1)), 1e-40, -1e-40, 1e-30, -1e-30,
+		87, -87, 86.9, -86.9, 87.5, -87.5, 88, -88, 103, -103,
+		1e38, -1e38, 0.5 * math.Ln2, -0.5 * math.Ln2, 16.7, -16.7, 1, -1}
+	for _, im := range Impls() {
+		s, g := make([]float64, len(z64)), make([]float64, len(z64))
+		im.SiLU(s, g, z64)
+		for i, v := range z64 {
+			wg, ws := siluRef(v)
+			if !close(g[i], wg, 1e-15) || !close(s[i], ws, 1e-15) {
+				t.Errorf("impl=%s: SiLU z=%v: g=%v s=%v, want %v %v", im.Name(), v, g[i], s[i], wg, ws)
+			}
+		}
+		s32, g32 := make([]float32, len(z32)), make([]float32, len(z32))
+		im.SiLUF32(s32, g32, z32)
+		for i, v := range z32 {
+			x := min(max(float64(v), -87), 87)
+			wg := 1 / (1 + math.Exp(-x))
+			ws := float64(v) * wg
+			if !close(float64(g32[i]), wg, 1e-6) || !close(float64(s32[i]), ws, 1e-6) {
+				t.Errorf("impl=%s: SiLUF32 z=%v: g=%v s=%v, want %v %v", im.Name(), v, g32[i], s32[i], wg, ws)
+			}
+		}
+	}
+}
