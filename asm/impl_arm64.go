@@ -12,7 +12,7 @@ var neon = &Impl{
 	fmaLoop:    fmaLoopNEON,
 	perturb:    perturbGeneric,
 	laneAxpy:   laneAxpyGeneric,
-	adam:       adamGeneric,
+	adam:       adamNEON,
 	expWeights: expWeightsGeneric,
 	gemm:       gemmNEON,
 	gemmNative: true,
