@@ -18,7 +18,7 @@ var neon = &Impl{
 	gemmNative: true,
 	silu:       siluNEON,
 	gelu:       geluNone, // no NEON GELU yet
-	sincos:     sincosNone,
+	sincos:     sincosNEON,
 
 	sgemm:      sgemmNEON,
 	siluF32:    siluF32NEON,
