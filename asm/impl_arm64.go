@@ -17,7 +17,7 @@ var neon = &Impl{
 	gemm:       gemmNEON,
 	gemmNative: true,
 	silu:       siluNEON,
-	gelu:       geluNone, // no NEON GELU yet
+	gelu:       geluNEON,
 	sincos:     sincosNEON,
 
 	sgemm:      sgemmNEON,
