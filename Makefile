@@ -12,7 +12,7 @@ help:
 	@echo "make test-purego     unit tests with -tags purego (generic kernels only)"
 	@echo "make test-generic    unit tests with IDEM_IMPL=generic"
 	@echo "make test-race       race detector on the concurrent packages (-short)"
-	@echo "make test-arm64      arm64 tests of asm and lj under $(QEMU)"
+	@echo "make test-arm64      arm64 tests of the kernels and the packages that call them, under $(QEMU)"
 	@echo "make vet             gofmt, go vet for amd64 and arm64 (with and without purego)"
 	@echo "make fuzz            each fuzz target for FUZZTIME=$(FUZZTIME)"
 	@echo "make bench           go test -bench over everything, -count 10 (use benchstat)"
@@ -40,7 +40,7 @@ test-race:
 
 # Cross-compiled test binaries run under qemu-user; correctness only, never timing.
 test-arm64:
-	@for p in asm lj; do \
+	@for p in asm lj engine/mcscore engine/optim mlp egnn; do \
 		GOARCH=arm64 $(GO) test -c -o /tmp/idem-$$(echo $$p | tr / -)-arm64.test ./$$p || exit 1; \
 		(cd $$p && IDEM_REQUIRE_IMPLS=neon $(QEMU) /tmp/idem-$$(echo $$p | tr / -)-arm64.test -test.short -test.count=1) || exit 1; \
 	done
