@@ -59,3 +59,38 @@ func TestExpWeights(t *testing.T) {
 		}
 	}
 }
+
+// TestExpWeightsCutoff checks the −700 cut-off exactly, in every position
+// of a group: x = −700 keeps e⁻⁷⁰⁰, the next float64 below gives 0.
+func TestExpWeightsCutoff(t *testing.T) {
+	for _, im := range asmtest.Impls(t) {
+		for _, top := range []float64{0, -0.5, 3} {
+			for pos := 0; pos < 8; pos++ {
+				e := make([]float64, 8)
+				for i := range e {
+					e[i] = -top + 1
+				}
+				e[pos] = -top + 700                           // x = −700 exactly
+				e[(pos+1)%8] = math.Nextafter(700, 800) - top // x just below −700
+				if top == 3 {
+					e[(pos+1)%8] = math.Nextafter(e[pos], 800)
+				}
+				want := make([]float64, 8)
+				asm.Generic().ExpWeights(want, e, top)
+				got := make([]float64, 8)
+				im.ExpWeights(got, e, top)
+				for i := range want {
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("impl=%s top=%v e=%v: w[%d] = %v, generic %v", im.Name(), top, e[i], i, got[i], want[i])
+					}
+				}
+				if x := -e[pos] - top; x != -700 || want[pos] == 0 {
+					t.Fatalf("top=%v: x = %v, weight %v (want x = −700 kept)", top, x, want[pos])
+				}
+				if x := -e[(pos+1)%8] - top; !(x < -700) || want[(pos+1)%8] != 0 {
+					t.Fatalf("top=%v: x = %v, weight %v (want x < −700 dropped)", top, x, want[(pos+1)%8])
+				}
+			}
+		}
+	}
+}

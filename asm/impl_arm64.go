@@ -2,18 +2,18 @@
 
 package asm
 
-// neon holds the hand-written NEON kernels (kernels_arm64.go); arm64 always
-// has Advanced SIMD.
+// neon holds the hand-written NEON kernels (declared in the *_arm64.go
+// files); arm64 always has Advanced SIMD.
 var neon = &Impl{
 	name:       "neon",
 	pairLJ:     pairLJNEON,
 	pairDW2:    pairDW2NEON,
 	pairDW3:    pairDW3NEON,
 	fmaLoop:    fmaLoopNEON,
-	perturb:    perturbGeneric,
-	laneAxpy:   laneAxpyGeneric,
+	perturb:    perturbNEON,
+	laneAxpy:   laneAxpyNEON,
 	adam:       adamNEON,
-	expWeights: expWeightsGeneric,
+	expWeights: expWeightsNEON,
 	gemm:       gemmNEON,
 	gemmNative: true,
 	silu:       siluNEON,
