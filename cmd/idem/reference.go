@@ -138,26 +138,15 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 		Ladder: mcmc.UniformLadder(r.ladderK), WarmSteps: r.warmSteps, WarmMaxStep: r.warmMax, Trap: -1,
 		Keep: *keep, Thin: *thin, Trace: min(*trace, c), Pool: pool,
 	}
-	var bar *progressbar.ProgressBar
+	var bar *progressBar
 	if *progress {
 		total := r.steps + max(len(cfg.Ladder)-1, 0)*r.warmSteps
-		bar = progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription(fmt.Sprintf("%s: %d chains", tg.name, c)),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetItsString("steps"),
-			progressbar.OptionShowIts(),
-			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionSetWidth(30),
-		)
-		cfg.Progress = func(done, _ int) { _ = bar.Set(done) }
+		bar = newBar(stderr, total, fmt.Sprintf("%s: %d chains", tg.name, c), "steps")
+		cfg.Progress = bar.set
 	}
 	start := time.Now()
 	res, err := mcmc.Run(cfg)
-	if bar != nil {
-		_ = bar.Finish()
-		fmt.Fprintln(stderr)
-	}
+	bar.finish()
 	if err != nil {
 		return fmt.Errorf("reference: %w", err)
 	}
@@ -206,25 +195,14 @@ func runImportance(tg *target, n int, seed uint64, box float64, proposals, worke
 	pool := engine.NewPool(workers)
 	defer pool.Close()
 	cfg := mcmc.ImportanceConfig{Target: tg.t, HalfWidth: box, Proposals: proposals, N: n, Seed: seed, Pool: pool}
-	var bar *progressbar.ProgressBar
+	var bar *progressBar
 	if progress {
-		bar = progressbar.NewOptions(proposals,
-			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription(fmt.Sprintf("%s: importance sampling", tg.name)),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetItsString("proposals"),
-			progressbar.OptionShowIts(),
-			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionSetWidth(30),
-		)
-		cfg.Progress = func(done, _ int) { _ = bar.Set(done) }
+		bar = newBar(stderr, proposals, tg.name+": importance sampling", "proposals")
+		cfg.Progress = bar.set
 	}
 	start := time.Now()
 	res, err := mcmc.ImportanceResample(cfg)
-	if bar != nil {
-		_ = bar.Finish()
-		fmt.Fprintln(stderr)
-	}
+	bar.finish()
 	if err != nil {
 		return fmt.Errorf("reference: %w", err)
 	}
@@ -246,6 +224,36 @@ func runImportance(tg *target, n int, seed uint64, box float64, proposals, worke
 	fmt.Fprintf(stdout, "energy evaluations %d (%.3g), wall-clock %.1f s (%.3g evaluations/s)\n",
 		res.Evals, float64(res.Evals), wall.Seconds(), float64(res.Evals)/wall.Seconds())
 	return nil
+}
+
+// progressBar draws a bar on the terminal for a long run.
+type progressBar struct {
+	pb *progressbar.ProgressBar
+	w  io.Writer
+}
+
+// newBar returns a bar of total units on w.
+func newBar(w io.Writer, total int, desc, units string) *progressBar {
+	return &progressBar{w: w, pb: progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetItsString(units),
+		progressbar.OptionShowIts(),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetWidth(30),
+	)}
+}
+
+// set is a progress callback of package mcmc.
+func (b *progressBar) set(done, _ int) { _ = b.pb.Set(done) }
+
+// finish ends the bar's line; a nil bar does nothing.
+func (b *progressBar) finish() {
+	if b != nil {
+		_ = b.pb.Finish()
+		fmt.Fprintln(b.w)
+	}
 }
 
 // writeSet rotates (molecules, when asked) and writes rows configurations
