@@ -92,31 +92,63 @@ func gemmTiled(native bool, m, n, k int, a []float64, rsA, csA int, b []float64,
 	}
 	mFull := m - m%gemmMR
 	nFull := n - n%gemmNR
+	// A transposed (rsA < csA, as in the weight gradient dZᵀ·X) is read
+	// one cache line per depth step; such slivers are first copied, p-major,
+	// into pk (A(r, p) at pk[p·6 + r]). Row-major A is read in place.
+	var pk [gemmMR * gemmKC]float64
+	packA := rsA < csA
+	sliver := func(ai []float64, kc int) ([]float64, int, int) {
+		if !packA {
+			return ai, rsA, csA
+		}
+		gemmPackA(&pk, ai, rsA, csA, kc)
+		return pk[:kc*gemmMR], 1, gemmMR
+	}
 	for p0 := 0; p0 < k; p0 += gemmKC {
 		kc := min(gemmKC, k-p0)
 		ap := a[p0*csA:]
 		bp := b[p0*ldb:]
 		for i := 0; i < mFull; i += gemmMR {
-			ai := ap[i*rsA:]
+			ai, rs, cs := sliver(ap[i*rsA:], kc)
 			ci := c[i*ldc:]
 			for j := 0; j < nFull; j += gemmNR {
-				gemmTile(native, kc, ai, rsA, csA, bp[j:], ldb, ci[j:], ldc)
+				gemmTile(native, kc, ai, rs, cs, bp[j:], ldb, ci[j:], ldc)
 			}
 			if nFull < n {
-				gemmEdge(native, kc, ai, rsA, csA, bp[n-gemmNR:], ldb, ci[n-gemmNR:], ldc, 0, nFull-(n-gemmNR))
+				gemmEdge(native, kc, ai, rs, cs, bp[n-gemmNR:], ldb, ci[n-gemmNR:], ldc, 0, nFull-(n-gemmNR))
 			}
 		}
 		if mFull < m {
 			i := m - gemmMR
-			ai := ap[i*rsA:]
+			ai, rs, cs := sliver(ap[i*rsA:], kc)
 			ci := c[i*ldc:]
 			r0 := mFull - i
 			for j := 0; j < nFull; j += gemmNR {
-				gemmEdge(native, kc, ai, rsA, csA, bp[j:], ldb, ci[j:], ldc, r0, 0)
+				gemmEdge(native, kc, ai, rs, cs, bp[j:], ldb, ci[j:], ldc, r0, 0)
 			}
 			if nFull < n {
-				gemmEdge(native, kc, ai, rsA, csA, bp[n-gemmNR:], ldb, ci[n-gemmNR:], ldc, r0, nFull-(n-gemmNR))
+				gemmEdge(native, kc, ai, rs, cs, bp[n-gemmNR:], ldb, ci[n-gemmNR:], ldc, r0, nFull-(n-gemmNR))
 			}
+		}
+	}
+}
+
+// gemmPackA copies the 6×kc sliver A(r, p) = a[r·rsA + p·csA] into pk,
+// p-major.
+func gemmPackA(pk *[gemmMR * gemmKC]float64, a []float64, rsA, csA, kc int) {
+	if rsA == 1 { // the six values of one depth step are contiguous
+		for p := 0; p < kc; p++ {
+			src := a[p*csA : p*csA+gemmMR]
+			dst := pk[p*gemmMR : p*gemmMR+gemmMR]
+			dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = src[0], src[1], src[2], src[3], src[4], src[5]
+		}
+		return
+	}
+	for p := 0; p < kc; p++ {
+		row := pk[p*gemmMR : p*gemmMR+gemmMR]
+		ap := a[p*csA:]
+		for r := range row {
+			row[r] = ap[r*rsA]
 		}
 	}
 }
