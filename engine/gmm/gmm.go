@@ -2,6 +2,7 @@ package gmm
 
 import (
 	"math"
+	"sync"
 
 	"github.com/idem-project/idem/asm"
 	"github.com/idem-project/idem/engine"
@@ -25,15 +26,48 @@ const TrainScale = 50.0
 type GMM struct {
 	scale float64
 	name  string
+	impl  *asm.Impl // the exponentials of the responsibilities
+	// scratch recycles the per-call buffers of EnergyForce (slices handed to
+	// an asm.Impl kernel escape, so they cannot live on the stack).
+	scratch *sync.Pool
+}
+
+type scratch struct{ q, w [Components]float64 }
+
+func newScratchPool() *sync.Pool {
+	return &sync.Pool{New: func() any { return new(scratch) }}
 }
 
 var _ engine.Target = (*GMM)(nil)
 
 // New returns GMM-40 in training coordinates y = x/50.
-func New() *GMM { return &GMM{scale: TrainScale, name: "gmm40"} }
+func New() *GMM {
+	return &GMM{scale: TrainScale, name: "gmm40", impl: defaultImpl(), scratch: newScratchPool()}
+}
 
 // NewOriginal returns GMM-40 in original coordinates x.
-func NewOriginal() *GMM { return &GMM{scale: 1, name: "gmm40-x"} }
+func NewOriginal() *GMM {
+	return &GMM{scale: 1, name: "gmm40-x", impl: defaultImpl(), scratch: newScratchPool()}
+}
+
+// WithImpl returns a copy of g whose EnergyForce computes its exponentials
+// with im (asm.Impl.ExpWeights); every implementation gives the same bits.
+func (g *GMM) WithImpl(im *asm.Impl) *GMM {
+	h := *g
+	h.impl = im
+	return &h
+}
+
+// defaultImpl is asm.Default(), or generic when IDEM_IMPL names an
+// implementation this machine lacks: ExpWeights gives the same bits in
+// every implementation, so only the speed depends on it.
+func defaultImpl() *asm.Impl {
+	im, err := asm.Default()
+	if err != nil {
+		return asm.Generic()
+	}
+	return im
+}
 
 // Scale reports the factor x = Scale·y of this target's coordinates.
 func (g *GMM) Scale() float64 { return g.scale }
@@ -77,16 +111,38 @@ func (g *GMM) energyForce(e, f, x []float64, b int, mask bool) {
 	if len(e) < b || len(x) < asm.Len(1, 2, b) || len(f) < asm.Len(1, 2, b) {
 		panic("gmm: EnergyForce: short slice")
 	}
+	const s2 = Std * Std
+	inv2s2 := 1 / (2 * s2)
+	logNorm := math.Log(Components) + math.Log(2*math.Pi*s2)
+	sc := g.scratch.Get().(*scratch)
+	defer g.scratch.Put(sc)
+	q, w := &sc.q, &sc.w
 	for c := 0; c < b; c++ {
 		ix, iy := asm.Index(1, 2, c, 0, 0), asm.Index(1, 2, c, 0, 1)
-		lp, gx, gy := LogProbScore(g.scale*x[ix], g.scale*x[iy])
+		px, py := g.scale*x[ix], g.scale*x[iy]
+		// q_k = ‖x − μ_k‖²/(2s²); log p = log Σ exp(−q_k) − log(40·2πs²).
+		qmin := math.Inf(1)
+		for k := range means {
+			dx, dy := px-means[k][0], py-means[k][1]
+			q[k] = (dx*dx + dy*dy) * inv2s2
+			qmin = min(qmin, q[k])
+		}
+		g.impl.ExpWeights(w[:], q[:], -qmin) // exp(qmin − q_k) ∈ (0, 1]
+		var z, sx, sy float64
+		for k := range means {
+			z += w[k]
+			sx += w[k] * means[k][0]
+			sy += w[k] * means[k][1]
+		}
+		lp := -qmin + math.Log(z) - logNorm
 		if mask && lp < MaskLogProb {
 			e[c] = math.Inf(1)
 		} else {
 			e[c] = -lp
 		}
-		f[ix] = g.scale * gx
-		f[iy] = g.scale * gy
+		// ∇log p = Σ_k r_k (μ_k − x)/s² with r = w/z.
+		f[ix] = g.scale * (sx/z - px) / s2
+		f[iy] = g.scale * (sy/z - py) / s2
 	}
 }
 

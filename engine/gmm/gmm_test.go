@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/idem-project/idem/asm"
 	"github.com/idem-project/idem/engine/enginetest"
 	"github.com/idem-project/idem/engine/gmm"
 )
@@ -83,5 +84,76 @@ func TestSampleMoments(t *testing.T) {
 func TestStdIsSoftplusOne(t *testing.T) {
 	if gmm.Std != math.Log1p(math.E) {
 		t.Fatalf("Std = %.17g, ln(1+e) = %.17g", gmm.Std, math.Log1p(math.E))
+	}
+}
+
+// TestEnergyForceMatchesLogProbScore checks the batched target against the
+// scalar formula at points near every mode and far out (down to the mask),
+// and that every implementation gives the same bits.
+func TestEnergyForceMatchesLogProbScore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 5))
+	const b = 203
+	rows := make([]float64, 2*b)
+	for c := 0; c < b; c++ {
+		k := rng.IntN(gmm.Components)
+		mx, my := gmm.Mean(k)
+		sd := []float64{0.5, 3, 30, 300}[c%4]
+		rows[2*c], rows[2*c+1] = mx+sd*rng.NormFloat64(), my+sd*rng.NormFloat64()
+	}
+	var ref []float64
+	for _, im := range asm.Impls() {
+		for _, g := range []*gmm.GMM{gmm.New().WithImpl(im), gmm.NewOriginal().WithImpl(im)} {
+			xb := make([]float64, asm.Len(1, 2, b))
+			fb := make([]float64, len(xb))
+			y := make([]float64, len(rows))
+			for i, v := range rows {
+				y[i] = v / g.Scale()
+			}
+			asm.Pack(xb, y, 1, 2, b)
+			e := make([]float64, b)
+			g.EnergyForce(e, fb, xb, b)
+			for c := 0; c < b; c++ {
+				lp, gx, gy := gmm.LogProbScore(rows[2*c], rows[2*c+1])
+				want := -lp
+				if lp < gmm.MaskLogProb {
+					want = math.Inf(1)
+				}
+				fx, fy := fb[asm.Index(1, 2, c, 0, 0)], fb[asm.Index(1, 2, c, 0, 1)]
+				if !(e[c] == want || math.Abs(e[c]-want) <= 1e-12*math.Abs(want)) {
+					t.Fatalf("%s/%s: E(%v, %v) = %v, want %v", im.Name(), g.Name(), rows[2*c], rows[2*c+1], e[c], want)
+				}
+				for _, p := range [][2]float64{{fx, g.Scale() * gx}, {fy, g.Scale() * gy}} {
+					if math.Abs(p[0]-p[1]) > 1e-10*(1+math.Abs(p[1])) {
+						t.Fatalf("%s/%s: force at (%v, %v) = %v, want %v", im.Name(), g.Name(), rows[2*c], rows[2*c+1], p[0], p[1])
+					}
+				}
+			}
+			if g.Scale() == 1 {
+				out := append(append([]float64(nil), e...), fb...)
+				if ref == nil {
+					ref = out
+				} else {
+					for i := range out {
+						if math.Float64bits(out[i]) != math.Float64bits(ref[i]) {
+							t.Fatalf("%s: output %d differs from the first implementation", im.Name(), i)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestEnergyForceDoesNotAllocate(t *testing.T) {
+	g := gmm.New()
+	const b = 64
+	x := make([]float64, asm.Len(1, 2, b))
+	f := make([]float64, len(x))
+	e := make([]float64, b)
+	for i := range x {
+		x[i] = float64(i%7) * 0.1
+	}
+	if a := testing.AllocsPerRun(50, func() { g.EnergyForce(e, f, x, b) }); a != 0 {
+		t.Fatalf("EnergyForce allocates %v times per call", a)
 	}
 }
