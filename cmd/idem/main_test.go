@@ -159,6 +159,8 @@ func TestReferenceErrors(t *testing.T) {
 		"keep":    {"-target", "dw4", "-out", out, "-keep", "3"},
 		"chains":  {"-target", "dw4", "-out", out, "-chains", "2", "-n", "10"},
 		"args":    {"-target", "dw4", "-out", out, "extra"},
+		"isflag":  {"-target", "dw4", "-out", out, "-method", "is", "-steps", "10"},
+		"boxflag": {"-target", "dw4", "-out", out, "-box", "5"},
 	} {
 		_, _, err := runCmd(t, append([]string{"reference", "-progress=false"}, args...)...)
 		if err == nil {

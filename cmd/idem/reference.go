@@ -90,8 +90,20 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 	if *n < 1 {
 		return errors.New("reference: -n must be ≥ 1")
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if *method == "is" {
+		for _, name := range []string{"chains", "keep", "thin", "steps", "warm-steps", "step", "warm-max-step", "ladder", "warm-method", "trace"} {
+			if set[name] {
+				return fmt.Errorf("reference: -%s applies to the Markov chains, not to -method is", name)
+			}
+		}
 		return runImportance(tg, *n, *seed, *box, *proposals, *workers, *progress, *rotate, *out, stdout, stderr)
+	}
+	for _, name := range []string{"box", "proposals"} {
+		if set[name] {
+			return fmt.Errorf("reference: -%s applies to -method is only", name)
+		}
 	}
 	m, err := mcmc.ParseMethod(*method)
 	if err != nil {

@@ -93,13 +93,14 @@ func (tg *target) defaultRecipe() recipe {
 }
 
 // defaultBox is the proposal half-width of `idem reference -method is`:
-// GMM-40's means lie within ±40 and its components have sd 1.31; a DW pair
+// GMM-40's means lie within ±40 and its components have sd 1.31, so ±60
+// keeps the faces (and the 0.9·L edge band) 10σ away; a DW pair
 // beyond 7 costs over 40 kT above its wells, so no DW particle sits more
 // than 7.5 from another along an axis; LJ clusters are about n^{1/3} wide.
 func (tg *target) defaultBox() float64 {
 	switch {
 	case tg.pot == nil:
-		return 50
+		return 60
 	case tg.pot.Kind() == lj.DoubleWell:
 		return 7.5
 	default:

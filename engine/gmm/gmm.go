@@ -121,18 +121,21 @@ func (g *GMM) energyForce(e, f, x []float64, b int, mask bool) {
 		ix, iy := asm.Index(1, 2, c, 0, 0), asm.Index(1, 2, c, 0, 1)
 		px, py := g.scale*x[ix], g.scale*x[iy]
 		// q_k = ‖x − μ_k‖²/(2s²); log p = log Σ exp(−q_k) − log(40·2πs²).
+		// The explicit float64(·) roundings forbid fused multiply-adds, so
+		// the bits are the same on every architecture.
 		qmin := math.Inf(1)
 		for k := range means {
 			dx, dy := px-means[k][0], py-means[k][1]
-			q[k] = (dx*dx + dy*dy) * inv2s2
+			q[k] = (float64(dx*dx) + float64(dy*dy)) * inv2s2
 			qmin = min(qmin, q[k])
 		}
 		g.impl.ExpWeights(w[:], q[:], -qmin) // exp(qmin − q_k) ∈ (0, 1]
-		var z, sx, sy float64
+		// ∇log p = Σ_k r_k (μ_k − x)/s² with r = w/z.
+		var z, gx, gy float64
 		for k := range means {
 			z += w[k]
-			sx += w[k] * means[k][0]
-			sy += w[k] * means[k][1]
+			gx += float64(w[k] * (means[k][0] - px))
+			gy += float64(w[k] * (means[k][1] - py))
 		}
 		lp := -qmin + math.Log(z) - logNorm
 		if mask && lp < MaskLogProb {
@@ -140,9 +143,8 @@ func (g *GMM) energyForce(e, f, x []float64, b int, mask bool) {
 		} else {
 			e[c] = -lp
 		}
-		// ∇log p = Σ_k r_k (μ_k − x)/s² with r = w/z.
-		f[ix] = g.scale * (sx/z - px) / s2
-		f[iy] = g.scale * (sy/z - py) / s2
+		f[ix] = g.scale * (gx / (z * s2))
+		f[iy] = g.scale * (gy / (z * s2))
 	}
 }
 

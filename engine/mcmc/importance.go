@@ -171,29 +171,35 @@ func ImportanceResample(cfg ImportanceConfig) (*ImportanceResult, error) {
 	slices.Sort(u)
 	type span struct{ block, lo, hi int }
 	var spans []span
+	// locate returns the first block whose cumulative weight passes v (a
+	// block with a positive weight); a draw is below z, so one exists, but
+	// should rounding say otherwise, the last block with a weight is taken.
 	lastPos := is.blocks - 1
-	for lastPos > 0 && is.stats[lastPos].sum == 0 {
+	for lastPos > 0 && !(cum[lastPos+1] > cum[lastPos]) {
 		lastPos--
 	}
+	locate := func(v float64) int {
+		return min(sort.Search(is.blocks, func(b int) bool { return cum[b+1] > v }), lastPos)
+	}
 	for i := 0; i < cfg.N; {
-		v := u[i]
-		// The first block whose cumulative weight passes v; rounding at the
-		// top end falls back to the last block with weight.
-		j := sort.Search(is.blocks, func(b int) bool { return cum[b+1] > v })
-		j = min(j, lastPos)
+		j := locate(u[i])
 		k := i + 1
-		for k < cfg.N && min(sort.Search(is.blocks, func(b int) bool { return cum[b+1] > u[k] }), lastPos) == j {
+		for k < cfg.N && locate(u[k]) == j {
 			k++
 		}
 		spans = append(spans, span{j, i, k})
 		i = k
 	}
+	regenerated := make([]int64, len(spans))
 	pool.For(len(spans), 1, func(w, a, b int) {
-		for _, sp := range spans[a:b] {
-			is.pick(w, sp.block, u[sp.lo:sp.hi], cum[sp.block], math.Exp(is.stats[sp.block].top-top), res, sp.lo)
+		for i, sp := range spans[a:b] {
+			regenerated[a+i] = int64(is.pick(w, sp.block, u[sp.lo:sp.hi], cum[sp.block], math.Exp(is.stats[sp.block].top-top), res, sp.lo))
 		}
 	})
-	res.Evals = int64(cfg.Proposals) + int64(len(spans))*importanceBlock
+	res.Evals = int64(cfg.Proposals)
+	for _, r := range regenerated {
+		res.Evals += r
+	}
 
 	// Shuffle so that repeated picks are not adjacent.
 	sh := engine.NewStream(cfg.Seed, tagISShuffle)
@@ -288,15 +294,16 @@ func (is *importance) weigh(w, j int) {
 // pick regenerates block j and writes to rows first, first+1, … the
 // proposals that the sorted draws u fall on; base is the cumulative weight
 // before the block and sc converts its scaled weights to the global scale.
-func (is *importance) pick(w, j int, u []float64, base, sc float64, res *ImportanceResult, first int) {
+// It returns the number of proposals evaluated.
+func (is *importance) pick(w, j int, u []float64, base, sc float64, res *ImportanceResult, first int) int {
 	cnt := is.generate(w, j)
 	s := &is.scratch[w]
 	top := is.stats[j].top
-	cw := s.cw[:cnt]
-	acc := base
-	last := -1 // the last proposal with a positive weight
+	cw := s.cw[:cnt] // the block's own cumulative weights, at its scale
+	acc := 0.0
+	last := 0 // the last proposal with a positive weight
 	for c, e := range s.e[:cnt] {
-		v := math.Exp(-e-top) * sc
+		v := math.Exp(-e - top)
 		acc += v
 		cw[c] = acc
 		if v > 0 {
@@ -304,9 +311,11 @@ func (is *importance) pick(w, j int, u []float64, base, sc float64, res *Importa
 		}
 	}
 	for i, v := range u {
-		// The first proposal whose cumulative weight passes v has a
-		// positive weight itself.
-		c := sort.Search(cnt, func(k int) bool { return cw[k] > v })
+		// The first proposal whose cumulative weight passes the draw has a
+		// positive weight itself; rounding at the block's top end falls
+		// back to the last one with a weight.
+		t := (v - base) / sc
+		c := sort.Search(cnt, func(k int) bool { return cw[k] > t })
 		if c == cnt {
 			c = last
 		}
@@ -318,4 +327,5 @@ func (is *importance) pick(w, j int, u []float64, base, sc float64, res *Importa
 		}
 		res.Energies[r] = s.e[c]
 	}
+	return cnt
 }

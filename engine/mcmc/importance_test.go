@@ -4,8 +4,10 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"sync/atomic"
 	"testing"
 
+	"github.com/idem-project/idem/asm"
 	"github.com/idem-project/idem/engine"
 	"github.com/idem-project/idem/engine/mcmc"
 	"github.com/idem-project/idem/engine/metrics"
@@ -200,5 +202,50 @@ func (g *nanTarget) EnergyForce(e, f, x []float64, b int) {
 	g.gauss.EnergyForce(e, f, x, b)
 	if b > 2 {
 		e[2] = math.NaN()
+	}
+}
+
+// countTarget counts the configurations it evaluates and gives E = +Inf to
+// every one whose first coordinate is positive.
+type countTarget struct {
+	gauss
+	evals atomic.Int64
+}
+
+func (g *countTarget) EnergyForce(e, f, x []float64, b int) {
+	g.gauss.EnergyForce(e, f, x, b)
+	g.evals.Add(int64(b))
+	for c := 0; c < b; c++ {
+		if x[asm.Index(g.n, g.sp, c, 0, 0)] > 0 {
+			e[c] = math.Inf(1)
+		}
+	}
+}
+
+// TestImportanceEvalsAndZeroWeights checks that Evals counts the energy
+// evaluations made (partial last blocks included) and that no resampled
+// row has zero weight, with N well above the number of proposals.
+func TestImportanceEvalsAndZeroWeights(t *testing.T) {
+	for _, proposals := range []int{1, 7, 1025, 3000} {
+		g := &countTarget{gauss: gauss{n: 1, sp: 2, sd: []float64{1}}}
+		pool := engine.NewPool(2)
+		res, err := mcmc.ImportanceResample(mcmc.ImportanceConfig{
+			Target: g, HalfWidth: 3, Proposals: proposals, N: 5000, Seed: 2, Pool: pool,
+		})
+		pool.Close()
+		if proposals == 1 && errors.Is(err, mcmc.ErrDegenerate) {
+			continue // the single proposal may have x > 0
+		}
+		if err != nil {
+			t.Fatalf("proposals=%d: %v", proposals, err)
+		}
+		if got := g.evals.Load(); res.Evals != got {
+			t.Errorf("proposals=%d: Evals = %d, EnergyForce saw %d", proposals, res.Evals, got)
+		}
+		for r := 0; r < res.Rows; r++ {
+			if math.IsInf(res.Energies[r], 1) || res.Samples[r*2] > 0 {
+				t.Fatalf("proposals=%d: row %d has zero weight", proposals, r)
+			}
+		}
 	}
 }
