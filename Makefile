@@ -53,7 +53,9 @@ vet:
 	GOARCH=arm64 $(GO) vet -tags purego $(PKGS)
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzPairKernels$$' -fuzztime $(FUZZTIME) ./asm
+	@for f in FuzzPairKernels FuzzGELU FuzzSinCos FuzzEGNNKernels; do \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./asm || exit 1; \
+	done
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/npy
 
 bench:
