@@ -4,7 +4,7 @@ PKGS      ?= ./...
 FUZZTIME  ?= 30s
 QEMU      ?= qemu-aarch64-static
 
-.PHONY: help demo bench-table test test-short test-purego test-generic test-race test-arm64 vet fuzz bench generate check-generate cross ci reference-lj55
+.PHONY: help demo bench-table test test-short test-purego test-generic test-race test-arm64 vet fuzz bench generate check-generate cross ci reference-lj55 reference-dw4-is
 
 help:
 	@echo "make demo            print the benchmark table (the README's main command)"
@@ -19,6 +19,7 @@ help:
 	@echo "make check-generate  regenerate the avo kernels and fail if they differ"
 	@echo "make cross           build for linux/darwin/windows × amd64/arm64, with and without purego"
 	@echo "make reference-lj55  generate the LJ-55 MCMC reference set into data/"
+	@echo "make reference-dw4-is  generate a chain-free DW-4 reference set (importance resampling) into data/"
 
 demo bench-table:
 	$(GO) run ./cmd/idem-bench
@@ -72,6 +73,11 @@ cross:
 		echo "GOOS=$$os GOARCH=$$arch tags=$$tags"; \
 		GOOS=$$os GOARCH=$$arch $(GO) build -tags "$$tags" ./... || exit 1; \
 	done; done; done
+
+# DW-4 equilibrium set without Markov chains (importance resampling, ≈ 3 min on 2 cores).
+reference-dw4-is:
+	mkdir -p data
+	$(GO) run ./cmd/idem reference -target dw4 -method is -proposals 4000000000 -n 10000 -seed 7 -out data/dw4-is-reference.npy
 
 reference-lj55:
 	mkdir -p data
