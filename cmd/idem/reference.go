@@ -169,9 +169,8 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 	start0 := (res.Rows - rows) * res.Dim // slots are stored oldest first
 	data := res.Samples[start0:]
 	energies := res.Energies[res.Rows-rows:]
-	if err := writeSet(tg, data, energies, rows, res.Dim, *seed, *rotate, *out, func() {
-		fmt.Fprintf(stdout, "target %s (d = %d), method %s (warm-up %s), seed %d, %d workers\n", tg.name, res.Dim, m, wm, *seed, pool.Workers())
-	}, stdout); err != nil {
+	head := fmt.Sprintf("target %s (d = %d), method %s (warm-up %s), seed %d, %d workers", tg.name, res.Dim, m, wm, *seed, pool.Workers())
+	if err := writeSet(tg, data, energies, rows, res.Dim, *seed, *rotate, *out, head, stdout); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "chains %d, kept %d per chain (thin %d), production %d steps of s = %g\n", c, *keep, *thin, r.steps, r.step)
@@ -219,9 +218,8 @@ func runImportance(tg *target, n int, seed uint64, box float64, proposals, worke
 		return fmt.Errorf("reference: %w", err)
 	}
 	wall := time.Since(start)
-	if err := writeSet(tg, res.Samples, res.Energies, n, res.Dim, seed, rotate, out, func() {
-		fmt.Fprintf(stdout, "target %s (d = %d), method is (box ±%g, %d proposals), seed %d, %d workers\n", tg.name, res.Dim, box, proposals, seed, pool.Workers())
-	}, stdout); err != nil {
+	head := fmt.Sprintf("target %s (d = %d), method is (box ±%g, %d proposals), seed %d, %d workers", tg.name, res.Dim, box, proposals, seed, pool.Workers())
+	if err := writeSet(tg, res.Samples, res.Energies, n, res.Dim, seed, rotate, out, head, stdout); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "importance weights: ESS %.4g (%.3g of the proposals, %.3g per resampled row), largest weight %.3g, weight near the box faces %.3g\n",
@@ -269,9 +267,9 @@ func (b *progressBar) finish() {
 }
 
 // writeSet rotates (molecules, when asked) and writes rows configurations
-// as float32 .npy with a checksum, then prints the header line (head), the
+// as float32 .npy with a checksum, then prints the header line head, the
 // file and the energy, virial and pair-distance summaries.
-func writeSet(tg *target, data, energies []float64, rows, dim int, seed uint64, rotate bool, out string, head func(), stdout io.Writer) error {
+func writeSet(tg *target, data, energies []float64, rows, dim int, seed uint64, rotate bool, out, head string, stdout io.Writer) error {
 	if tg.space > 0 && rotate {
 		set, err := metrics.RotateEach(metrics.Set{Data: data, Dim: dim}, tg.space, seed, rotationStream)
 		if err != nil {
@@ -283,7 +281,7 @@ func writeSet(tg *target, data, energies []float64, rows, dim int, seed uint64, 
 	if err != nil {
 		return fmt.Errorf("reference: %w", err)
 	}
-	head()
+	fmt.Fprintln(stdout, head)
 	fmt.Fprintf(stdout, "wrote %s: %d × %d float32, sha256 %s\n", out, rows, dim, sum)
 	em, es := meanSD(energies)
 	fmt.Fprintf(stdout, "energy E: mean %.4f, sd %.4f (n = %d, standard error of the mean ≥ %.4f)\n", em, es, rows, es/math.Sqrt(float64(rows)))

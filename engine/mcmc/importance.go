@@ -181,14 +181,12 @@ func ImportanceResample(cfg ImportanceConfig) (*ImportanceResult, error) {
 	locate := func(v float64) int {
 		return min(sort.Search(is.blocks, func(b int) bool { return cum[b+1] > v }), lastPos)
 	}
-	for i := 0; i < cfg.N; {
-		j := locate(u[i])
-		k := i + 1
-		for k < cfg.N && locate(u[k]) == j {
-			k++
+	for i, v := range u { // u is sorted, so each block's draws are contiguous
+		if j := locate(v); len(spans) > 0 && spans[len(spans)-1].block == j {
+			spans[len(spans)-1].hi = i + 1
+		} else {
+			spans = append(spans, span{j, i, i + 1})
 		}
-		spans = append(spans, span{j, i, k})
-		i = k
 	}
 	regenerated := make([]int64, len(spans))
 	pool.For(len(spans), 1, func(w, a, b int) {
