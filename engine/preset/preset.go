@@ -1,0 +1,218 @@
+package preset
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/idem-project/idem/egnn"
+	"github.com/idem-project/idem/engine"
+	"github.com/idem-project/idem/engine/gmm"
+	"github.com/idem-project/idem/engine/mcscore"
+	"github.com/idem-project/idem/lj"
+	"github.com/idem-project/idem/mlp"
+	"github.com/idem-project/idem/sde"
+)
+
+// Network names the score network family.
+type Network string
+
+const (
+	MLP  Network = "mlp"  // SPEC §5.1 (GMM-40)
+	EGNN Network = "egnn" // SPEC §5.2 (DW-4, LJ)
+)
+
+// Preset is one complete training configuration for one target. Every field
+// is recorded in checkpoints and run logs.
+type Preset struct {
+	Name   string `json:"name"`   // "paper" or "quick"
+	Target string `json:"target"` // gmm40, dw4, lj13, lj55
+
+	SigmaMin float64 `json:"sigma_min"`
+	SigmaMax float64 `json:"sigma_max"`
+
+	K    int              `json:"k"`      // Monte-Carlo samples per point
+	Clip mcscore.ClipMode `json:"clip"`   // training-target clipping rule
+	M    float64          `json:"clip_m"` // clipping norm
+
+	Network   Network `json:"network"`
+	Width     int     `json:"width"`      // hidden width F
+	Layers    int     `json:"layers"`     // EGNN layers L, or MLP residual blocks
+	Float32   bool    `json:"float32"`    // EGNN float32 path for training and sampling
+	HWeighted bool    `json:"h_weighted"` // λ(t) = h(t) + 10⁻³ (GMM) instead of 1
+
+	LR        float64 `json:"lr"`
+	Plateau   bool    `json:"plateau"`   // ReduceLROnPlateau on the validation loss
+	GradClip  float64 `json:"grad_clip"` // total gradient norm
+	Batch     int     `json:"batch"`     // B, buffer points per inner step
+	Inner     int     `json:"inner"`     // inner steps per epoch
+	NewPerEp  int     `json:"new_per_epoch"`
+	BufferCap int     `json:"buffer_cap"`
+	BufferMin int     `json:"buffer_min"`
+	InitFill  int     `json:"init_fill"`
+	InitMC    bool    `json:"init_mc"`       // initial fill from the clipped-MC-score SDE (GMM) instead of the prior
+	InitSteps int     `json:"init_sde_steps"` // SDE steps of the MC initial fill
+	InitM     float64 `json:"init_clip_m"`    // whole-vector clip of the MC initial fill
+
+	Eta       float64 `json:"eta"`
+	SDESteps  int     `json:"sde_steps"`
+	NegSteps  int     `json:"neg_steps"` // negative-time steps for evaluation samples
+	NegDt     float64 `json:"neg_dt"`
+	NegM      float64 `json:"neg_clip_m"`
+	Epochs    int     `json:"epochs"`
+	ValEvery  int     `json:"val_every"`
+	EvalBatch int     `json:"eval_batch"`
+}
+
+// Targets lists the targets that have presets.
+func Targets() []string { return []string{"gmm40", "dw4", "lj13", "lj55"} }
+
+// Names lists the preset names.
+func Names() []string { return []string{"paper", "quick"} }
+
+// Paper returns SPEC §6.1 exactly for target.
+func Paper(target string) (Preset, error) {
+	p := Preset{
+		Name: "paper", Target: target, Network: EGNN, Width: 128, Float32: true,
+		Clip: mcscore.ClipPerParticle, M: 20, LR: 1e-3, Plateau: true, GradClip: 0.5,
+		Batch: 512, Inner: 100, NewPerEp: 1000, BufferCap: 10000, BufferMin: 1000,
+		InitFill: 1024, SDESteps: 1000, Epochs: 1000, ValEvery: 10, EvalBatch: 1000,
+		K: 1000, Eta: 1,
+	}
+	switch target {
+	case "gmm40":
+		p.SigmaMin, p.SigmaMax = 1e-5, 1
+		p.K, p.Clip, p.M = 500, mcscore.ClipWhole, 70
+		p.Network, p.Layers, p.Float32 = MLP, 3, false
+		p.HWeighted, p.LR, p.Plateau = true, 5e-4, false
+		p.InitMC, p.InitSteps, p.InitM = true, 1000, 70
+	case "dw4":
+		p.SigmaMin, p.SigmaMax, p.Layers = 1e-5, 3, 3
+	case "lj13":
+		p.SigmaMin, p.SigmaMax, p.Layers = 0.01, 2, 5
+		p.Eta, p.EvalBatch = 0.9, 1024
+	case "lj55":
+		p.SigmaMin, p.SigmaMax, p.Layers = 0.5, 4, 5
+		p.K, p.Batch, p.NewPerEp, p.Eta = 100, 128, 128, 0.5
+		p.Epochs, p.ValEvery, p.EvalBatch = 2000, 5, 128
+		p.NegSteps, p.NegDt, p.NegM = 10, 1e-4, 20
+	default:
+		return Preset{}, fmt.Errorf("preset: no preset for target %q (have %v)", target, Targets())
+	}
+	return p, nil
+}
+
+// Quick returns the settings measured to reach the paper's quality fastest
+// on two cores (README, "How the quick presets were chosen"). They keep the
+// method iDEM: the same estimator, loss, buffer and sampler, with fewer SDE
+// steps and samples per epoch and a shorter run.
+func Quick(target string) (Preset, error) {
+	p, err := Paper(target)
+	if err != nil {
+		return p, err
+	}
+	p.Name = "quick"
+	switch target {
+	case "gmm40":
+		p.SDESteps, p.InitSteps = 100, 100
+		p.Epochs, p.ValEvery = 40, 10
+	case "dw4":
+		p.SDESteps = 100
+		p.Epochs, p.ValEvery = 60, 10
+	case "lj13":
+		p.SDESteps, p.NewPerEp = 200, 256
+		p.Epochs, p.ValEvery, p.EvalBatch = 100, 10, 1000
+	case "lj55":
+		p.SDESteps = 200
+		p.Epochs = 50
+	}
+	return p, nil
+}
+
+// Get returns the named preset for target.
+func Get(name, target string) (Preset, error) {
+	switch name {
+	case "paper":
+		return Paper(target)
+	case "quick":
+		return Quick(target)
+	}
+	return Preset{}, fmt.Errorf("preset: unknown preset %q (want %v)", name, Names())
+}
+
+// Validate reports whether p is usable.
+func (p Preset) Validate() error {
+	switch {
+	case !(p.SigmaMin > 0) || !(p.SigmaMax > p.SigmaMin):
+		return fmt.Errorf("preset %s/%s: need 0 < σ_min < σ_max", p.Target, p.Name)
+	case p.K < 1 || p.Batch < 1 || p.Inner < 1 || p.NewPerEp < 1 || p.SDESteps < 1 || p.Epochs < 1 || p.ValEvery < 1 || p.EvalBatch < 1:
+		return fmt.Errorf("preset %s/%s: counts must be positive", p.Target, p.Name)
+	case p.BufferCap < p.BufferMin || p.BufferMin < 1 || p.InitFill < p.BufferMin || p.InitFill > p.BufferCap:
+		return fmt.Errorf("preset %s/%s: need 1 ≤ buffer min ≤ initial fill ≤ capacity", p.Target, p.Name)
+	case !(p.LR > 0) || !(p.GradClip > 0) || !(p.Eta >= 0):
+		return fmt.Errorf("preset %s/%s: learning rate and clip must be positive, η non-negative", p.Target, p.Name)
+	case p.InitMC && (p.InitSteps < 1 || !(p.InitM > 0)):
+		return fmt.Errorf("preset %s/%s: the MC initial fill needs steps and a clip norm", p.Target, p.Name)
+	case p.Width < 1 || p.Layers < 1:
+		return fmt.Errorf("preset %s/%s: network size must be positive", p.Target, p.Name)
+	}
+	return nil
+}
+
+// Schedule returns the geometric noise schedule.
+func (p Preset) Schedule() (sde.Geometric, error) { return sde.NewGeometric(p.SigmaMin, p.SigmaMax) }
+
+// NewTarget returns the target in training units: GMM-40 in y = x/50
+// (gmm.New), the others as defined.
+func (p Preset) NewTarget() (engine.Target, error) {
+	switch p.Target {
+	case "gmm40":
+		return gmm.New(), nil
+	case "dw4":
+		return lj.NewDW(4, 2)
+	case "lj13":
+		return lj.New(13)
+	case "lj55":
+		return lj.New(55)
+	}
+	return nil, fmt.Errorf("preset: unknown target %q", p.Target)
+}
+
+// Scale is the factor from training units to the target's original units:
+// 50 for GMM-40 (x = 50·y), 1 otherwise.
+func (p Preset) Scale() float64 {
+	if p.Target == "gmm40" {
+		return gmm.TrainScale
+	}
+	return 1
+}
+
+// MLPConfig returns the MLP of SPEC §5.1 at the preset's size.
+func (p Preset) MLPConfig() mlp.Config {
+	c := mlp.GMM()
+	c.Width, c.Blocks = p.Width, p.Layers
+	return c
+}
+
+// EGNNConfig returns the EGNN of SPEC §5.2 for the preset's target.
+func (p Preset) EGNNConfig(t engine.Target) egnn.Config {
+	n, sp := t.Shape()
+	return egnn.Config{N: n, D: sp, Layers: p.Layers, Hidden: p.Width}
+}
+
+// Estimator returns the Monte-Carlo estimator settings with the given seed.
+func (p Preset) Estimator(seed uint64) mcscore.Config {
+	return mcscore.Config{K: p.K, Clip: p.Clip, M: p.M, Seed: seed}
+}
+
+// All returns every preset, sorted by target then name.
+func All() []Preset {
+	var out []Preset
+	for _, t := range Targets() {
+		for _, n := range Names() {
+			p, _ := Get(n, t)
+			out = append(out, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Target < out[j].Target })
+	return out
+}

@@ -1,0 +1,276 @@
+package train
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+
+	sha256 "github.com/minio/sha256-simd"
+)
+
+// Checkpoint file format (integers little-endian):
+//
+//	magic    8 bytes  "IDEMCKPT"
+//	version  uint32   1
+//	sections 6 × { length uint64, bytes }:
+//	         config (JSON of Config), state (fixed binary), parameters
+//	         (param.Set encoding), Adam, Plateau (optim encodings), buffer
+//	digest   32 bytes SHA-256 of everything before it
+//
+// Everything a run needs to continue bit for bit is in it: the random
+// streams are keyed by the run's seed and the counters in state, so they
+// need no state of their own.
+const (
+	ckptMagic   = "IDEMCKPT"
+	ckptVersion = 1
+	ckptMaxSize = 1 << 34 // 16 GiB: larger is not a checkpoint of ours
+)
+
+// ErrCorruptCheckpoint reports a checkpoint that is truncated, altered or
+// not a checkpoint.
+var ErrCorruptCheckpoint = errors.New("train: corrupt checkpoint")
+
+// ErrConfigMismatch reports a checkpoint written by a run with another
+// configuration.
+var ErrConfigMismatch = errors.New("train: checkpoint is from another configuration")
+
+// stateWire is State with fixed-size fields.
+type stateWire struct {
+	Epoch, Inner, Step   int64
+	PendingVal, Filled   uint8
+	EnergyEvals          uint64
+	NetEvals             uint64
+	BestMetric           float64
+	BestEpoch            int64
+	Wall, LossSum, GradS float64
+	LR                   float64
+}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// MarshalBinary encodes the complete training state.
+func (tr *Trainer) MarshalBinary() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(ckptMagic)
+	binary.Write(&buf, binary.LittleEndian, uint32(ckptVersion))
+	section := func(b []byte) {
+		binary.Write(&buf, binary.LittleEndian, uint64(len(b)))
+		buf.Write(b)
+	}
+	cfg, err := json.Marshal(tr.cfg)
+	if err != nil {
+		return nil, err
+	}
+	section(cfg)
+	st := tr.st
+	w := stateWire{int64(st.Epoch), int64(st.Inner), st.Step, b2u(st.PendingVal), b2u(st.Filled),
+		st.EnergyEvals, st.NetEvals, st.BestMetric, int64(st.BestEpoch), st.Wall, st.LossSum, st.GradSum, tr.adam.LR}
+	var sb bytes.Buffer
+	binary.Write(&sb, binary.LittleEndian, &w)
+	section(sb.Bytes())
+	for _, m := range []interface{ MarshalBinary() ([]byte, error) }{tr.net.Params(), tr.adam, tr.plat} {
+		b, err := m.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		section(b)
+	}
+	section(tr.buf.marshal())
+	sum := sha256.Sum256(buf.Bytes())
+	buf.Write(sum[:])
+	return buf.Bytes(), nil
+}
+
+func (bf *Buffer) marshal() []byte {
+	var b bytes.Buffer
+	for _, v := range []int64{int64(bf.Cap), int64(bf.Dim), int64(bf.Head), int64(bf.Size)} {
+		binary.Write(&b, binary.LittleEndian, v)
+	}
+	binary.Write(&b, binary.LittleEndian, bf.X)
+	binary.Write(&b, binary.LittleEndian, bf.E)
+	return b.Bytes()
+}
+
+func (bf *Buffer) unmarshal(data []byte) error {
+	var hdr [4]int64
+	r := bytes.NewReader(data)
+	if err := binary.Read(r, binary.LittleEndian, &hdr); err != nil {
+		return err
+	}
+	if int(hdr[0]) != bf.Cap || int(hdr[1]) != bf.Dim || hdr[2] < 0 || hdr[2] >= hdr[0] || hdr[3] < 0 || hdr[3] > hdr[0] {
+		return fmt.Errorf("buffer header %v does not fit capacity %d, dimension %d", hdr, bf.Cap, bf.Dim)
+	}
+	if r.Len() != 8*(bf.Cap*bf.Dim+bf.Cap) {
+		return fmt.Errorf("buffer holds %d bytes, want %d", r.Len(), 8*(bf.Cap*bf.Dim+bf.Cap))
+	}
+	x := make([]float64, len(bf.X))
+	e := make([]float64, len(bf.E))
+	binary.Read(r, binary.LittleEndian, x)
+	binary.Read(r, binary.LittleEndian, e)
+	bf.X, bf.E, bf.Head, bf.Size = x, e, int(hdr[2]), int(hdr[3])
+	return nil
+}
+
+// splitCheckpoint checks the digest and returns the six sections.
+func splitCheckpoint(data []byte) ([][]byte, error) {
+	if len(data) < len(ckptMagic)+4+32 || string(data[:len(ckptMagic)]) != ckptMagic {
+		return nil, fmt.Errorf("%w: not an idem checkpoint (bad magic or too short)", ErrCorruptCheckpoint)
+	}
+	body, digest := data[:len(data)-32], data[len(data)-32:]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], digest) {
+		return nil, fmt.Errorf("%w: SHA-256 mismatch (truncated or altered)", ErrCorruptCheckpoint)
+	}
+	if v := binary.LittleEndian.Uint32(body[len(ckptMagic):]); v != ckptVersion {
+		return nil, fmt.Errorf("%w: version %d, this build reads %d", ErrCorruptCheckpoint, v, ckptVersion)
+	}
+	rest := body[len(ckptMagic)+4:]
+	var secs [][]byte
+	for len(secs) < 6 {
+		if len(rest) < 8 {
+			return nil, fmt.Errorf("%w: section %d missing", ErrCorruptCheckpoint, len(secs))
+		}
+		n := binary.LittleEndian.Uint64(rest)
+		rest = rest[8:]
+		if n > uint64(len(rest)) {
+			return nil, fmt.Errorf("%w: section %d overruns the file", ErrCorruptCheckpoint, len(secs))
+		}
+		secs = append(secs, rest[:n])
+		rest = rest[n:]
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", ErrCorruptCheckpoint, len(rest))
+	}
+	return secs, nil
+}
+
+// ReadConfig returns the configuration stored in a checkpoint file after
+// verifying its digest.
+func ReadConfig(path string) (Config, error) {
+	data, err := readCheckpoint(path)
+	if err != nil {
+		return Config{}, err
+	}
+	secs, err := splitCheckpoint(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	var c Config
+	if err := json.Unmarshal(secs[0], &c); err != nil {
+		return Config{}, fmt.Errorf("%s: %w: config: %v", path, ErrCorruptCheckpoint, err)
+	}
+	return c, nil
+}
+
+func readCheckpoint(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	if fi.Size() > ckptMaxSize {
+		return nil, fmt.Errorf("%s: %w: %d bytes is larger than any checkpoint", path, ErrCorruptCheckpoint, fi.Size())
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return data, nil
+}
+
+// UnmarshalBinary restores a state written by MarshalBinary into a trainer
+// built with the same Config. On any error the trainer is unchanged.
+func (tr *Trainer) UnmarshalBinary(data []byte) error {
+	secs, err := splitCheckpoint(data)
+	if err != nil {
+		return err
+	}
+	var c Config
+	if err := json.Unmarshal(secs[0], &c); err != nil {
+		return fmt.Errorf("%w: config: %v", ErrCorruptCheckpoint, err)
+	}
+	want, _ := json.Marshal(tr.cfg)
+	if got, _ := json.Marshal(c); !bytes.Equal(got, want) {
+		return fmt.Errorf("%w: it holds %s/%s (%s, %s, seed %d), this run is %s/%s (%s, %s, seed %d)", ErrConfigMismatch,
+			c.Preset.Target, c.Preset.Name, c.Variant, c.Mode, c.Seed,
+			tr.cfg.Preset.Target, tr.cfg.Preset.Name, tr.cfg.Variant, tr.cfg.Mode, tr.cfg.Seed)
+	}
+	var w stateWire
+	if err := binary.Read(bytes.NewReader(secs[1]), binary.LittleEndian, &w); err != nil || len(secs[1]) != binary.Size(w) {
+		return fmt.Errorf("%w: state section", ErrCorruptCheckpoint)
+	}
+	// Decode into copies, then commit.
+	params := tr.net.Params()
+	oldData := append([]float64(nil), params.Data...)
+	if err := params.UnmarshalBinary(secs[2]); err != nil {
+		return fmt.Errorf("%w: parameters: %v", ErrCorruptCheckpoint, err)
+	}
+	adam := *tr.adam
+	plat := *tr.plat
+	buf := *tr.buf
+	errs := []error{adam.UnmarshalBinary(secs[3]), plat.UnmarshalBinary(secs[4]), buf.unmarshal(secs[5])}
+	if err := errors.Join(errs...); err != nil {
+		copy(params.Data, oldData)
+		return fmt.Errorf("%w: %v", ErrCorruptCheckpoint, err)
+	}
+	if len(adam.M) != params.Len() {
+		copy(params.Data, oldData)
+		return fmt.Errorf("%w: Adam state for %d parameters, the network has %d", ErrCorruptCheckpoint, len(adam.M), params.Len())
+	}
+	if math.IsNaN(w.LR) || !(w.LR >= 0) {
+		copy(params.Data, oldData)
+		return fmt.Errorf("%w: learning rate %g", ErrCorruptCheckpoint, w.LR)
+	}
+	*tr.adam, *tr.plat, *tr.buf = adam, plat, buf
+	tr.adam.LR = w.LR
+	tr.st = State{Epoch: int(w.Epoch), Inner: int(w.Inner), Step: w.Step, PendingVal: w.PendingVal != 0, Filled: w.Filled != 0,
+		EnergyEvals: w.EnergyEvals, NetEvals: w.NetEvals, BestMetric: w.BestMetric, BestEpoch: int(w.BestEpoch),
+		Wall: w.Wall, LossSum: w.LossSum, GradSum: w.GradS}
+	return nil
+}
+
+// Load restores the checkpoint at path (see UnmarshalBinary).
+func (tr *Trainer) Load(path string) error {
+	data, err := readCheckpoint(path)
+	if err != nil {
+		return err
+	}
+	if err := tr.UnmarshalBinary(data); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// Open builds a trainer from the configuration stored in the checkpoint at
+// path and restores it. val is as for New.
+func Open(path string, val []float64, workers int) (*Trainer, error) {
+	cfg, err := ReadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := New(cfg, val, workers)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := tr.Load(path); err != nil {
+		tr.Close()
+		return nil, err
+	}
+	return tr, nil
+}

@@ -1,0 +1,339 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/idem-project/idem/engine/gmm"
+	"github.com/idem-project/idem/engine/preset"
+)
+
+// tinyGMM is a scaled-down GMM-40 preset for tests.
+func tinyGMM() preset.Preset {
+	p, _ := preset.Quick("gmm40")
+	p.K, p.Batch, p.Inner, p.NewPerEp = 64, 128, 10, 128
+	p.SDESteps, p.InitSteps, p.Epochs, p.ValEvery, p.EvalBatch = 20, 20, 4, 2, 128
+	p.InitFill, p.BufferMin, p.BufferCap = 256, 256, 1000
+	p.Width, p.Layers = 32, 1
+	return p
+}
+
+// tinyDW4 is a scaled-down DW-4 preset on the float32 EGNN.
+func tinyDW4() preset.Preset {
+	p, _ := preset.Quick("dw4")
+	p.K, p.Batch, p.Inner, p.NewPerEp = 32, 32, 4, 32
+	p.SDESteps, p.Epochs, p.ValEvery, p.EvalBatch = 8, 3, 2, 32
+	p.InitFill, p.BufferMin, p.BufferCap = 64, 64, 200
+	p.Width, p.Layers = 16, 2
+	return p
+}
+
+func gmmVal(n int) []float64 {
+	v := make([]float64, 2*n)
+	gmm.Sample(v, n, 99)
+	return v
+}
+
+func newTrainer(t *testing.T, p preset.Preset, mode Mode, workers int) *Trainer {
+	t.Helper()
+	var val []float64
+	if mode == RefData {
+		val = gmmVal(p.EvalBatch * 2)
+	}
+	tr, err := New(Config{Preset: p, Variant: IDEM, Mode: mode, Seed: 7}, val, workers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tr.Close)
+	return tr
+}
+
+func TestBufferFIFO(t *testing.T) {
+	b := NewBuffer(3, 2)
+	push := func(v ...float64) error {
+		e := make([]float64, len(v)/2)
+		for i := range e {
+			e[i] = v[2*i]
+		}
+		return b.Push(v, e, len(v)/2)
+	}
+	if err := push(1, 1, 2, 2); err != nil || b.Size != 2 || b.Head != 2 {
+		t.Fatalf("size %d head %d err %v", b.Size, b.Head, err)
+	}
+	if err := push(3, 3, 4, 4); err != nil || b.Size != 3 || b.Head != 1 {
+		t.Fatalf("size %d head %d err %v", b.Size, b.Head, err)
+	}
+	// Oldest to newest: 2, 3, 4 (1 was dropped).
+	for i, want := range []float64{2, 3, 4} {
+		s := b.Oldest(i)
+		if b.Row(s)[0] != want || b.E[s] != want {
+			t.Fatalf("oldest %d = %v, want %v", i, b.Row(s), want)
+		}
+	}
+	if err := push(5, math.NaN()); err == nil || b.Size != 3 || b.Row(b.Oldest(0))[0] != 2 {
+		t.Fatal("a NaN row was accepted or changed the buffer")
+	}
+}
+
+// TestBufferSamplingUniform: the inner step's draws cover the buffer
+// uniformly (with replacement).
+func TestBufferSamplingUniform(t *testing.T) {
+	p := tinyGMM()
+	tr := newTrainer(t, p, DataFree, 1)
+	tr.buf = NewBuffer(10, 2)
+	x := make([]float64, 20)
+	for i := range x {
+		x[i] = float64(i / 2)
+	}
+	_ = tr.buf.Push(x, make([]float64, 10), 10)
+	counts := make([]int, 10)
+	for s := uint64(0); s < 200; s++ {
+		tr.drawX0(p.Batch, s, true)
+		for r := 0; r < p.Batch; r++ {
+			counts[int(tr.x0[2*r])]++
+		}
+	}
+	n := 200 * p.Batch
+	for i, c := range counts {
+		// Expected n/10 = 2560, sd ≈ 48.
+		if math.Abs(float64(c)-float64(n)/10) > 250 {
+			t.Fatalf("slot %d drawn %d times of %d", i, c, n)
+		}
+	}
+}
+
+// fixedLoss is the §6.2 loss on a fixed batch: exact GMM samples noised at
+// fixed times, with S_K targets computed once.
+type fixedLoss struct {
+	xt, tt, target, h []float64
+}
+
+func newFixedLoss(t *testing.T, tr *Trainer, b int) *fixedLoss {
+	if err := tr.initialFill(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tr.drawX0(b, 1<<40, true)
+	tr.noise(b, 1000, 0)
+	f := &fixedLoss{xt: slices.Clone(tr.xt[:2*b]), tt: slices.Clone(tr.tt[:b]), h: slices.Clone(tr.h[:b]), target: make([]float64, 2*b)}
+	if err := tr.valEst.Estimate(f.target, f.xt, f.h, b, 1<<40); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixedLoss) eval(tr *Trainer) float64 {
+	b := len(f.tt)
+	out := make([]float64, 2*b)
+	if err := tr.net.Forward(out, f.xt, f.tt, b); err != nil {
+		panic(err)
+	}
+	var l float64
+	for r := 0; r < b; r++ {
+		var sq float64
+		for j := 2 * r; j < 2*r+2; j++ {
+			sq += (out[j] - f.target[j]) * (out[j] - f.target[j])
+		}
+		l += (f.h[r] + 1e-3) * sq / 2
+	}
+	return l / float64(b)
+}
+
+// TestShortRunLowersLoss trains the GMM network briefly and checks the
+// loss on a fixed batch falls.
+func TestShortRunLowersLoss(t *testing.T) {
+	p := tinyGMM()
+	p.Epochs, p.Inner, p.Width, p.Layers = 6, 50, 128, 3
+	tr := newTrainer(t, p, RefData, 2)
+	fl := newFixedLoss(t, tr, 128)
+	before := fl.eval(tr)
+	var recs []Record
+	if err := tr.Run(context.Background(), Hooks{Epoch: func(r Record) error { recs = append(recs, r); return nil }}); err != nil {
+		t.Fatal(err)
+	}
+	after := fl.eval(tr)
+	if !(after < 0.5*before) {
+		t.Fatalf("fixed-batch loss %g → %g", before, after)
+	}
+	if len(recs) != p.Epochs || recs[len(recs)-1].Val == nil || recs[0].Val != nil || recs[1].Val == nil {
+		t.Fatalf("records: %+v", recs)
+	}
+	last := recs[len(recs)-1]
+	if x := last.Val["x_w2"]; !(x > 0) || math.IsInf(x, 0) {
+		t.Fatalf("validation x_w2 = %g", x)
+	}
+	// Energy evaluations: initial fill (K per point and step, plus the
+	// buffer energies), inner steps, sampling, validation.
+	st := tr.State()
+	inner := uint64(p.Epochs*p.Inner) * uint64(p.Batch*p.K)
+	if st.EnergyEvals < inner+uint64(p.InitFill*p.InitSteps*p.K) {
+		t.Fatalf("energy evaluations %d, inner steps alone take %d", st.EnergyEvals, inner)
+	}
+	if st.Step != int64(p.Epochs*p.Inner) || st.Epoch != p.Epochs || !tr.Done() {
+		t.Fatalf("state %+v", st)
+	}
+}
+
+// runTo trains until stop returns true at an epoch boundary (via the Epoch
+// hook) or at an inner step (via ctx), then returns the checkpoint bytes.
+func checkpointAfter(t *testing.T, tr *Trainer, epoch, inner int) []byte {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := errors.New("stop")
+	err := tr.Run(ctx, Hooks{
+		Step: func(e, i int, _ float64) {
+			if inner > 0 && e == epoch && i == inner {
+				cancel()
+			}
+		},
+		Epoch: func(r Record) error {
+			if inner == 0 && r.Epoch == epoch {
+				return stop
+			}
+			return nil
+		},
+	})
+	if !errors.Is(err, stop) && !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: %v", err)
+	}
+	b, err := tr.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func finalState(t *testing.T, tr *Trainer) []byte {
+	if err := tr.Run(context.Background(), Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	tr.st.Wall = 0 // wall-clock is the one field allowed to differ
+	b, err := tr.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestResumeBitIdentical: a run interrupted (at an epoch boundary, inside
+// an epoch, or during validation) and resumed from its checkpoint with 1 or
+// 2 workers ends in exactly the state of an uninterrupted run.
+func TestResumeBitIdentical(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    preset.Preset
+		mode Mode
+	}{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ref := finalState(t, newTrainer(t, tc.p, tc.mode, 1))
+			for _, cut := range []struct{ epoch, inner int }{{1, 0}, {2, 3}, {tc.p.ValEvery, 0}} {
+				for _, w := range []int{1, 2} {
+					a := newTrainer(t, tc.p, tc.mode, 3-w)
+					ck := checkpointAfter(t, a, cut.epoch, cut.inner)
+					b := newTrainer(t, tc.p, tc.mode, w)
+					if err := b.UnmarshalBinary(ck); err != nil {
+						t.Fatal(err)
+					}
+					if got := finalState(t, b); !slices.Equal(got, ref) {
+						t.Fatalf("resumed after epoch %d step %d with %d workers: final state differs", cut.epoch, cut.inner, w)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestCheckpointCorruption: flipped bytes, truncation, another config and
+// a missing file are clear errors that leave the trainer unchanged.
+func TestCheckpointCorruption(t *testing.T) {
+	p := tinyGMM()
+	tr := newTrainer(t, p, DataFree, 1)
+	good := checkpointAfter(t, tr, 1, 0)
+	fresh := newTrainer(t, p, DataFree, 1)
+	before, _ := fresh.MarshalBinary()
+	for name, data := range map[string][]byte{
+		"flipped":   func() []byte { b := slices.Clone(good); b[len(b)/2] ^= 1; return b }(),
+		"truncated": good[:len(good)-100],
+		"empty":     nil,
+		"magic":     append([]byte("NOTACKPT"), good[8:]...),
+	} {
+		if err := fresh.UnmarshalBinary(data); !errors.Is(err, ErrCorruptCheckpoint) {
+			t.Errorf("%s: err = %v, want ErrCorruptCheckpoint", name, err)
+		}
+	}
+	other := p
+	other.LR *= 2
+	tr2 := newTrainer(t, other, DataFree, 1)
+	if err := tr2.UnmarshalBinary(good); !errors.Is(err, ErrConfigMismatch) {
+		t.Errorf("other config: err = %v", err)
+	}
+	if after, _ := fresh.MarshalBinary(); !slices.Equal(before, after) {
+		t.Fatal("a failed load changed the trainer")
+	}
+	// Files: Open restores; a corrupt file is rejected.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.ckpt")
+	if err := os.WriteFile(path, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	re, err := Open(path, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer re.Close()
+	if re.State().Epoch != 1 {
+		t.Fatalf("opened at epoch %d", re.State().Epoch)
+	}
+	_ = os.WriteFile(path, good[:100], 0o644)
+	if _, err := Open(path, nil, 1); err == nil {
+		t.Fatal("a truncated file opened")
+	}
+	if _, err := Open(dir, nil, 1); err == nil {
+		t.Fatal("a directory opened")
+	}
+}
+
+// TestDivergenceNamesEpochAndStep: a non-finite parameter stops the run
+// with a DivergenceError.
+func TestDivergenceNamesEpochAndStep(t *testing.T) {
+	tr := newTrainer(t, tinyGMM(), DataFree, 1)
+	checkpointAfter(t, tr, 1, 0)
+	tr.Params().Data[3] = math.NaN()
+	err := tr.Run(context.Background(), Hooks{})
+	var de *DivergenceError
+	if !errors.As(err, &de) || de.Epoch != 1 || de.Inner != 0 {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestSampleUnitsAndDeterminism: Sample returns original units (GMM-40 in
+// x = 50·y) and the same bits for the same call with any worker count.
+func TestSampleUnitsAndDeterminism(t *testing.T) {
+	p := tinyGMM()
+	a := newTrainer(t, p, DataFree, 1)
+	b := newTrainer(t, p, DataFree, 2)
+	xa, err := a.Sample(context.Background(), 300, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xb, _ := b.Sample(context.Background(), 300, 1, nil)
+	if !slices.Equal(xa, xb) {
+		t.Fatal("samples differ between 1 and 2 workers")
+	}
+	xc, _ := b.Sample(context.Background(), 300, 2, nil)
+	if slices.Equal(xa, xc) {
+		t.Fatal("another call gave the same samples")
+	}
+	// An untrained network's samples stay near the prior, std ≈ 50 in x.
+	var ss float64
+	for _, v := range xa {
+		ss += v * v
+	}
+	if sd := math.Sqrt(ss / float64(len(xa))); sd < 25 || sd > 100 {
+		t.Fatalf("sample sd %g, want about 50 (x units)", sd)
+	}
+}
