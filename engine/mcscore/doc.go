@@ -8,6 +8,15 @@
 // computed with a streaming log-sum-exp. Targets are clipped per particle
 // (molecules) or as a whole vector (GMM) to norm M.
 //
+// Non-finite energies. A sample with energy +Inf (density zero) gets weight
+// zero; a point whose K samples are all +Inf is an error (ErrNoFiniteSample)
+// unless the target offers unmasked energies (Unmasked). A NaN energy or a
+// NaN force in any sample of a point is an error wrapping ErrNaNEnergy that
+// names the point and its h, never a silent zero weight: the NaN check is
+// folded into the scan for the largest log-weight, which visits every
+// energy anyway, and a NaN force shows up in the weighted force sum, which
+// is checked once per point. An energy of −Inf is an error too.
+//
 // Work is split into items of a fixed number of samples of one point, so a
 // single point with large K also spreads over the workers. Every
 // perturbation ε_{b,k} is drawn from a generator seeded by the stream keyed

@@ -57,9 +57,26 @@ type Unmasked interface {
 	EnergyForceUnmasked(e, f, x []float64, b int)
 }
 
-// ErrNoFiniteSample reports a point whose K samples all have non-finite
-// energy, so that the weights are undefined.
+// ErrNoFiniteSample reports a point whose K samples all have energy +Inf
+// (density zero), so that the weights are undefined.
 var ErrNoFiniteSample = errors.New("mcscore: every Monte-Carlo sample has a non-finite energy")
+
+// ErrNaNEnergy reports a point with a Monte-Carlo sample whose energy or
+// force is NaN: the target failed there, and giving the sample zero weight
+// would hide it.
+var ErrNaNEnergy = errors.New("mcscore: NaN energy or force in a Monte-Carlo sample")
+
+// Item and point states (Estimator.status, Estimator.pointState). States
+// from stNegInf up are errors; when a point's items disagree the largest
+// wins.
+const (
+	stOK        int8 = iota
+	stNoFinite       // every sample has energy +Inf
+	stNegInf         // a sample has energy −Inf
+	stInfSum         // the weighted force sum is ±Inf (point only)
+	stNaNSum         // the weighted force sum is NaN: a NaN force (point only)
+	stNaNEnergy      // a sample has energy NaN
+)
 
 // Estimator computes S_K for batches of points. It owns per-worker scratch
 // and is used by one goroutine at a time.
@@ -77,7 +94,7 @@ type Estimator struct {
 	// part holds one item's partial sums: max ℓ, Σw, then Σw·f (d values),
 	// each relative to that item's max.
 	part   []float64
-	status []int8 // per item: 0 ok, 1 no finite sample, 2 −Inf energy or NaN force
+	status []int8 // per item: stOK, stNoFinite, stNegInf or stNaNEnergy
 
 	// The current call's inputs, read by the workers.
 	x, h       []float64
@@ -159,9 +176,14 @@ func (e *Estimator) Config() Config { return e.cfg }
 // Estimate writes the clipped S_K(x_b, t_b) for b row-major points
 // x[b·d:(b+1)·d] into out, where h[b] = h(t_b) is the noise variance of
 // point b. step distinguishes calls (training steps) in the random streams.
-// It returns an error wrapping ErrNoFiniteSample when every sample of a
-// point has non-finite energy (and the target has no unmasked fallback), or
-// when an energy is −Inf or a force is not finite.
+//
+// A sample with energy +Inf (density zero) gets weight zero. Estimate
+// returns an error naming the point and its h when every sample of a point
+// has energy +Inf and the target has no unmasked fallback (wrapping
+// ErrNoFiniteSample), when a sample of a point has a NaN energy or a NaN
+// force (wrapping ErrNaNEnergy; an infinite force on a sample of weight zero
+// also gives NaN and is reported so), or when an energy is −Inf or the
+// weighted force sum is infinite. out is then unspecified.
 func (e *Estimator) Estimate(out, x, h []float64, b int, step uint64) error {
 	if b > e.maxB {
 		return fmt.Errorf("mcscore: batch of %d exceeds the estimator's maximum %d", b, e.maxB)
@@ -190,14 +212,15 @@ func (e *Estimator) Estimate(out, x, h []float64, b int, step uint64) error {
 
 	var retry []int
 	for i := 0; i < b; i++ {
-		switch e.pointState[i] {
-		case 1:
+		switch st := e.pointState[i]; st {
+		case stOK:
+		case stNoFinite:
 			if e.unmasked == nil {
-				return fmt.Errorf("%w (point %d, h = %g)", ErrNoFiniteSample, i, h[i])
+				return pointError(st, i, h[i], "")
 			}
 			retry = append(retry, i)
-		case 2:
-			return fmt.Errorf("mcscore: point %d: a sample has energy −Inf or a non-finite force", i)
+		default:
+			return pointError(st, i, h[i], "")
 		}
 	}
 	for _, i := range retry {
@@ -206,11 +229,27 @@ func (e *Estimator) Estimate(out, x, h []float64, b int, step uint64) error {
 		e.pool.For(e.chunks, 1, func(w, lo, hi int) { e.runItems(w, i*e.chunks+lo, i*e.chunks+hi) })
 		e.evals += uint64(e.cfg.K)
 		e.reducePoints(0, i, i+1)
-		if e.pointState[i] != 0 {
-			return fmt.Errorf("%w (point %d, h = %g, unmasked energies too)", ErrNoFiniteSample, i, h[i])
+		if st := e.pointState[i]; st != stOK {
+			return pointError(st, i, h[i], ", unmasked energies")
 		}
 	}
 	return nil
+}
+
+// pointError describes the error state st of point i with noise variance h.
+func pointError(st int8, i int, h float64, where string) error {
+	switch st {
+	case stNoFinite:
+		return fmt.Errorf("%w (point %d, h = %g%s)", ErrNoFiniteSample, i, h, where)
+	case stNaNEnergy:
+		return fmt.Errorf("%w (point %d, h = %g%s: a sample has energy NaN)", ErrNaNEnergy, i, h, where)
+	case stNaNSum:
+		return fmt.Errorf("%w (point %d, h = %g%s: the weighted force sum is NaN, from a NaN force or an infinite force on a sample of weight zero)", ErrNaNEnergy, i, h, where)
+	case stNegInf:
+		return fmt.Errorf("mcscore: point %d (h = %g%s): a sample has energy −Inf", i, h, where)
+	default:
+		return fmt.Errorf("mcscore: point %d (h = %g%s): the weighted force sum is infinite (an infinite force)", i, h, where)
+	}
 }
 
 // grain spreads items over about four chunks per worker.
@@ -258,26 +297,38 @@ func (e *Estimator) runItems(w, lo, hi int) {
 }
 
 // accumulate writes (max ℓ, Σ exp(ℓ−max), Σ exp(ℓ−max)·f) over kc samples,
-// with the force sums in the point's row-major order.
+// with the force sums in the point's row-major order, and returns the
+// item's state: stNaNEnergy if any energy is NaN, else stNegInf if any is
+// −Inf (part is then not written), stNoFinite if all are +Inf, else stOK.
+// NaN forces are caught later, in the point's weighted sum.
 func (s *scratch) accumulate(part []float64, kc, n, sp int) int8 {
 	const L = asm.Lanes
 	d := n * sp
 	top := math.Inf(-1)
+	negInf := false
 	for c := 0; c < kc; c++ {
 		en := s.e[c]
-		if en == math.Inf(-1) {
-			return 2
+		if !(en > math.Inf(-1)) { // −Inf or NaN: one compare on the hot path
+			if en != en {
+				return stNaNEnergy
+			}
+			negInf = true // keep scanning: a NaN takes precedence
+			continue
 		}
-		if l := -en; l > top { // NaN and +Inf energies never win
+		if l := -en; l > top { // +Inf energies never win
 			top = l
 		}
+	}
+	if negInf {
+		return stNegInf
 	}
 	clear(part)
 	part[0] = top
 	if math.IsInf(top, -1) {
-		return 1
+		return stNoFinite
 	}
-	// Weights exp(ℓ − max); +Inf and NaN energies get zero weight.
+	// Weights exp(ℓ − max); +Inf energies get zero weight (no NaN reaches
+	// ExpWeights).
 	clear(s.w)
 	s.impl.ExpWeights(s.w[:kc], s.e[:kc], top)
 	var sumw float64
@@ -296,7 +347,7 @@ func (s *scratch) accumulate(part []float64, kc, n, sp int) int8 {
 			out[i*sp+k] = (a[0] + a[1]) + (a[2] + a[3])
 		}
 	}
-	return 0
+	return stOK
 }
 
 // reducePoints combines the items of points [lo, hi) in order, divides and
@@ -305,27 +356,28 @@ func (e *Estimator) reducePoints(w, lo, hi int) {
 	d := e.d
 	for pt := lo; pt < hi; pt++ {
 		out := e.out[pt*d : (pt+1)*d]
-		e.pointState[pt] = 0
+		e.pointState[pt] = stOK
 		top := math.Inf(-1)
 		for ch := 0; ch < e.chunks; ch++ {
 			it := pt*e.chunks + ch
-			if e.status[it] == 2 {
-				e.pointState[pt] = 2
+			if st := e.status[it]; st >= stNegInf {
+				e.pointState[pt] = max(e.pointState[pt], st)
+				continue
 			}
 			top = math.Max(top, e.part[it*(d+2)])
 		}
-		if e.pointState[pt] != 0 {
+		if e.pointState[pt] != stOK {
 			continue
 		}
 		if math.IsInf(top, -1) {
-			e.pointState[pt] = 1
+			e.pointState[pt] = stNoFinite
 			continue
 		}
 		clear(out)
 		var sumw float64
 		for ch := 0; ch < e.chunks; ch++ {
 			it := pt*e.chunks + ch
-			if e.status[it] != 0 {
+			if e.status[it] != stOK {
 				continue
 			}
 			part := e.part[it*(d+2) : (it+1)*(d+2)]
@@ -336,15 +388,15 @@ func (e *Estimator) reducePoints(w, lo, hi int) {
 			}
 		}
 		inv := 1 / sumw
-		finite := true
 		for j := range out {
 			out[j] *= inv
-			if math.IsNaN(out[j]) || math.IsInf(out[j], 0) {
-				finite = false
+			if v := out[j]; v != v {
+				e.pointState[pt] = stNaNSum
+			} else if math.IsInf(v, 0) && e.pointState[pt] == stOK {
+				e.pointState[pt] = stInfSum
 			}
 		}
-		if !finite {
-			e.pointState[pt] = 2
+		if e.pointState[pt] != stOK {
 			continue
 		}
 		Clip(out, e.cfg.Clip, e.cfg.M, e.sp)

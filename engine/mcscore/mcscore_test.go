@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/idem-project/idem/asm"
@@ -196,11 +197,17 @@ func TestNonFiniteEnergies(t *testing.T) {
 	for _, tc := range []struct {
 		v    *float64
 		want error
-	}{{&inf, ErrNoFiniteSample}, {&nan, ErrNoFiniteSample}, {&ninf, nil}} {
+	}{{&inf, ErrNoFiniteSample}, {&nan, ErrNaNEnergy}, {&ninf, nil}} {
 		est := newEst(t, gaussian{n: 1, sp: 2, value: tc.v}, Config{K: 50}, 2, 2)
 		err := est.Estimate(out, x, h, 2, 0)
 		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
 			t.Fatalf("energy %v: got error %v", *tc.v, err)
+		}
+		if tc.want == nil && (errors.Is(err, ErrNoFiniteSample) || errors.Is(err, ErrNaNEnergy)) {
+			t.Fatalf("energy %v: error %v wraps the wrong sentinel", *tc.v, err)
+		}
+		if !strings.Contains(err.Error(), "point 0") {
+			t.Fatalf("energy %v: error %q does not name point 0", *tc.v, err)
 		}
 		for _, v := range out {
 			if math.IsNaN(v) {
