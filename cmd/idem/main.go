@@ -15,6 +15,10 @@ var errUsage = errors.New("usage")
 const usage = `usage: idem <command> [flags]
 
 commands:
+  demo        train GMM-40 (or -target T) on the quick preset, sample, evaluate
+              against the paper's iDEM row, and plot the samples
+  train       train an iDEM or pDEM sampler, with checkpoints and a run log
+  sample      draw samples from a checkpoint into a .npy file
   reference   run the MCMC reference sampler and write a .npy reference set
   eval        compare a samples file with a reference set, metric by metric,
               each next to its finite-sample floor
@@ -26,6 +30,11 @@ func main() {
 	err := run(os.Args[1:], os.Stdout, os.Stderr)
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, new(*signalError)):
+		var se *signalError
+		errors.As(err, &se)
+		fmt.Fprintln(os.Stderr, "idem:", err)
+		os.Exit(se.exitCode())
 	case errors.Is(err, errUsage):
 		os.Exit(2)
 	default:
@@ -41,6 +50,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	switch args[0] {
+	case "demo":
+		return runDemo(args[1:], stdout, stderr)
+	case "train":
+		return runTrain(args[1:], stdout, stderr)
+	case "sample":
+		return runSample(args[1:], stdout, stderr)
 	case "reference":
 		return runReference(args[1:], stdout, stderr)
 	case "eval":

@@ -1,0 +1,502 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/idem-project/idem/engine/gmm"
+	"github.com/idem-project/idem/engine/npy"
+	"github.com/idem-project/idem/engine/preset"
+	"github.com/idem-project/idem/engine/train"
+	"github.com/klauspost/cpuid/v2"
+)
+
+// gmmValSeed and gmmTestSeed key the exact GMM-40 validation and test sets.
+const (
+	gmmValSeed  = 1001
+	gmmTestSeed = 2002
+	gmmValRows  = 2000
+)
+
+// interruptContext returns a context cancelled by SIGINT or SIGTERM and a
+// function reporting which signal (nil if none) and releasing the handler.
+func interruptContext() (context.Context, func() os.Signal) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	got := make(chan os.Signal, 1)
+	go func() {
+		if s, ok := <-ch; ok {
+			got <- s
+			cancel()
+		}
+	}()
+	return ctx, func() os.Signal {
+		signal.Stop(ch)
+		cancel()
+		select {
+		case s := <-got:
+			return s
+		default:
+			return nil
+		}
+	}
+}
+
+// signalError reports a run stopped by a signal; main exits with 128+signo.
+type signalError struct{ sig os.Signal }
+
+func (e *signalError) Error() string { return fmt.Sprintf("stopped by %v", e.sig) }
+
+// exitCode is 130 for SIGINT and 143 for SIGTERM.
+func (e *signalError) exitCode() int {
+	if s, ok := e.sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 130
+}
+
+// version names the build for run logs.
+func version() string {
+	rev := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				rev = s.Value
+			}
+		}
+	}
+	return rev
+}
+
+// validationSet returns the reference rows (original units) that
+// reference-data mode validates against, and where they came from.
+func validationSet(target, path string) ([]float64, string, error) {
+	if path == "" {
+		switch target {
+		case "gmm40":
+			x := make([]float64, 2*gmmValRows)
+			gmm.Sample(x, gmmValRows, gmmValSeed)
+			return x, fmt.Sprintf("exact GMM-40 samples (seed %d, n = %d)", gmmValSeed, gmmValRows), nil
+		case "dw4":
+			path = firstExisting("data/dw4-is-reference.npy", "../shared/data/val_split_DW4.npy")
+		case "lj13":
+			path = firstExisting("../shared/data/val_split_LJ13-1000.npy")
+		}
+		if path == "" {
+			return nil, "", fmt.Errorf("no validation set for %s: give -val FILE.npy, or use -mode data-free", target)
+		}
+	}
+	a, err := npy.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("validation set: %w", err)
+	}
+	p, _ := preset.Paper(target)
+	tg, err := p.NewTarget()
+	if err != nil {
+		return nil, "", err
+	}
+	if a.Cols != tg.Dim() {
+		return nil, "", fmt.Errorf("validation set %s has %d columns, %s needs %d", path, a.Cols, target, tg.Dim())
+	}
+	return a.Data, fmt.Sprintf("%s (sha256 %s, n = %d)", path, a.SHA256, a.Rows), nil
+}
+
+func firstExisting(paths ...string) string {
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
+// runLog is the JSON-lines run log: one config record, then one record per
+// epoch. It is rewritten atomically with every checkpoint, so that log and
+// checkpoint always agree.
+type runLog struct {
+	path  string
+	lines [][]byte
+}
+
+func (l *runLog) add(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	l.lines = append(l.lines, b)
+	return nil
+}
+
+func (l *runLog) flush() error {
+	return npy.WriteAtomic(l.path, append(bytes.Join(l.lines, []byte("\n")), '\n'))
+}
+
+// load keeps the records of an earlier run up to epoch.
+func (l *runLog) load(epoch int) error {
+	f, err := os.Open(l.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var r struct {
+			Type  string `json:"type"`
+			Epoch int    `json:"epoch"`
+		}
+		if json.Unmarshal(sc.Bytes(), &r) != nil {
+			continue
+		}
+		if r.Type == "epoch" && r.Epoch > epoch {
+			break
+		}
+		l.lines = append(l.lines, append([]byte(nil), sc.Bytes()...))
+	}
+	return sc.Err()
+}
+
+// trainOptions are the flags shared by train and demo.
+type trainOptions struct {
+	target, presetName, variant, mode, val, out, resume string
+	seed                                                uint64
+	set                                                 string
+	workers, epochs, ckptEvery                          int
+	quiet                                               bool
+}
+
+func (o *trainOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.target, "target", "gmm40", "target: gmm40, dw4, lj13 or lj55")
+	fs.StringVar(&o.presetName, "preset", "quick", "settings: quick (fastest to the paper's quality on 2 cores) or paper (SPEC §6.1)")
+	fs.StringVar(&o.variant, "variant", "idem", "idem (x₀ from the replay buffer) or pdem (x₀ from the prior)")
+	fs.StringVar(&o.mode, "mode", string(train.RefData), "validation: reference-data (the paper) or data-free (no reference data anywhere)")
+	fs.StringVar(&o.val, "val", "", "validation set .npy for reference-data mode (default: exact samples for gmm40, data/dw4-is-reference.npy or the shipped split for dw4, the shipped split for lj13)")
+	fs.Uint64Var(&o.seed, "seed", 1, "run seed: the same seed gives the same bits for any -workers")
+	fs.IntVar(&o.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
+	fs.IntVar(&o.epochs, "epochs", 0, "override the preset's epoch count (0: keep)")
+	fs.IntVar(&o.ckptEvery, "ckpt-every", 1, "write last.ckpt every this many epochs")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fs.StringVar(&o.set, "set", "", "override preset fields, e.g. 'lr=2e-3,k=100,sde_steps=200' (names as in the run log's config)")
+}
+
+func (o *trainOptions) config() (train.Config, error) {
+	p, err := preset.Get(o.presetName, o.target)
+	if err != nil {
+		return train.Config{}, err
+	}
+	if o.epochs < 0 {
+		return train.Config{}, fmt.Errorf("-epochs %d: must be ≥ 0", o.epochs)
+	}
+	if o.epochs > 0 {
+		p.Epochs = o.epochs
+	}
+	if o.set != "" {
+		if p, err = overridePreset(p, o.set); err != nil {
+			return train.Config{}, err
+		}
+	}
+	cfg := train.Config{Preset: p, Variant: train.Variant(o.variant), Mode: train.Mode(o.mode), Seed: o.seed}
+	return cfg, cfg.Validate()
+}
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o trainOptions
+	o.register(fs)
+	fs.StringVar(&o.out, "out", "", "run directory for log.jsonl, last.ckpt and best.ckpt (default runs/TARGET-PRESET-VARIANT-MODE)")
+	fs.StringVar(&o.resume, "resume", "", "continue from this checkpoint (its configuration wins over the flags)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: idem train -target T -preset quick|paper [-out DIR] [-resume CKPT] [flags]\n\nTrains an iDEM (or pDEM) sampler (SPEC §6). SIGINT or SIGTERM writes a\ncheckpoint at the next safe point and exits.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("train: unexpected arguments %q", fs.Args())
+	}
+	_, err := trainRun(&o, stdout, stderr)
+	return err
+}
+
+// trainRun runs or resumes training as o says and returns the run directory.
+func trainRun(o *trainOptions, stdout, stderr io.Writer) (string, error) {
+	if o.ckptEvery < 1 {
+		return "", fmt.Errorf("train: -ckpt-every %d: must be ≥ 1", o.ckptEvery)
+	}
+	cfg, err := o.config()
+	if err != nil {
+		return "", fmt.Errorf("train: %w", err)
+	}
+	if o.resume != "" {
+		if cfg, err = train.ReadConfig(o.resume); err != nil {
+			return "", fmt.Errorf("train: -resume: %w", err)
+		}
+	}
+	p := cfg.Preset
+	if o.out == "" {
+		o.out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s-%s", p.Target, p.Name, cfg.Variant, cfg.Mode))
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return "", fmt.Errorf("train: -out: %w", err)
+	}
+	if err := checkWritable(o.out); err != nil {
+		return "", fmt.Errorf("train: -out %s is not writable: %w", o.out, err)
+	}
+	var val []float64
+	valDesc := "none (data-free)"
+	if cfg.Mode == train.RefData {
+		if val, valDesc, err = validationSet(p.Target, o.val); err != nil {
+			return "", fmt.Errorf("train: %w", err)
+		}
+	}
+	tr, err := train.New(cfg, val, o.workers)
+	if err != nil {
+		return "", fmt.Errorf("train: %w", err)
+	}
+	defer tr.Close()
+	lg := &runLog{path: filepath.Join(o.out, "log.jsonl")}
+	if o.resume != "" {
+		if err := tr.Load(o.resume); err != nil {
+			return "", fmt.Errorf("train: -resume: %w", err)
+		}
+		if err := lg.load(tr.State().Epoch); err != nil {
+			return "", fmt.Errorf("train: reading %s: %w", lg.path, err)
+		}
+		st := tr.State()
+		_ = lg.add(map[string]any{"type": "resume", "from": o.resume, "epoch": st.Epoch, "inner": st.Inner, "version": version()})
+		fmt.Fprintf(stdout, "resumed %s at epoch %d, step %d\n", o.resume, st.Epoch, st.Step)
+	} else {
+		_ = lg.add(map[string]any{"type": "config", "config": cfg, "seed": cfg.Seed, "version": version(), "go": runtime.Version(),
+			"cpu": cpuid.CPU.BrandName, "workers": o.workers, "validation": valDesc, "params": tr.Params().Len()})
+	}
+	last, best := filepath.Join(o.out, "last.ckpt"), filepath.Join(o.out, "best.ckpt")
+	save := func(path string) error {
+		b, err := tr.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		if err := npy.WriteAtomic(path, b); err != nil {
+			return err
+		}
+		return lg.flush()
+	}
+	fmt.Fprintf(stdout, "idem train: %s/%s, %s, %s mode, seed %d, %d parameters, %d epochs × %d steps (B = %d, K = %d), %d SDE steps × %d samples per epoch\n",
+		p.Target, p.Name, cfg.Variant, cfg.Mode, cfg.Seed, tr.Params().Len(), p.Epochs, p.Inner, p.Batch, p.K, p.SDESteps, p.NewPerEp)
+	fmt.Fprintf(stdout, "validation: %s\nrun directory: %s\n", valDesc, o.out)
+
+	ctx, stopped := interruptContext()
+	var bar *progressBar
+	total := p.Epochs * p.Inner
+	if !o.quiet {
+		bar = newBar(stderr, total, "training", "steps")
+		_ = bar.pb.Set(tr.State().Epoch*p.Inner + tr.State().Inner)
+	}
+	lastVal := ""
+	hooks := train.Hooks{
+		Step: func(epoch, inner int, loss float64) {
+			if bar != nil {
+				bar.pb.Describe(fmt.Sprintf("epoch %d/%d loss %.4g%s", epoch+1, p.Epochs, loss, lastVal))
+				_ = bar.pb.Set(epoch*p.Inner + inner)
+			}
+		},
+		Epoch: func(r train.Record) error {
+			if r.Val != nil {
+				lastVal = fmt.Sprintf(" | val x_w2 %.3f", r.Val["x_w2"])
+				if e, ok := r.Val["energy_w1"]; ok && p.Target != "gmm40" {
+					lastVal += fmt.Sprintf(" E-W1 %.3f", e)
+				}
+			} else if r.ValLoss != nil {
+				lastVal = fmt.Sprintf(" | val loss %.4g", *r.ValLoss)
+			}
+			if err := lg.add(struct {
+				Type string `json:"type"`
+				train.Record
+			}{"epoch", r}); err != nil {
+				return err
+			}
+			if r.Best {
+				if err := save(best); err != nil {
+					return err
+				}
+			}
+			if r.Epoch%o.ckptEvery == 0 || r.Epoch == p.Epochs {
+				return save(last)
+			}
+			return nil
+		},
+	}
+	runErr := tr.Run(ctx, hooks)
+	sig := stopped()
+	if bar != nil {
+		bar.finish()
+	}
+	if sig != nil && (runErr == nil || errors.Is(runErr, context.Canceled)) {
+		if err := save(last); err != nil {
+			return o.out, fmt.Errorf("train: writing the checkpoint after %v: %w", sig, err)
+		}
+		st := tr.State()
+		fmt.Fprintf(stderr, "idem train: %v: checkpoint %s at epoch %d, step %d; resume with -resume %s\n", sig, last, st.Epoch, st.Inner, last)
+		return o.out, &signalError{sig}
+	}
+	if runErr != nil {
+		return o.out, fmt.Errorf("%w (last good checkpoint: %s)", runErr, last)
+	}
+	st := tr.State()
+	fmt.Fprintf(stdout, "done: %d epochs in %s, %.3g energy evaluations, %.3g network evaluations; best validation %s %.4g at epoch %d\n",
+		st.Epoch, time.Duration(st.Wall*float64(time.Second)).Round(time.Second), float64(st.EnergyEvals), float64(st.NetEvals),
+		map[train.Mode]string{train.RefData: "x_w2", train.DataFree: "loss"}[cfg.Mode], st.BestMetric, st.BestEpoch)
+	fmt.Fprintf(stdout, "checkpoints: %s, %s; log: %s\n", last, best, lg.path)
+	return o.out, nil
+}
+
+// checkWritable creates and removes a file in dir.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".idem-write-test-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+func runSample(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		ckpt    = fs.String("ckpt", "", "checkpoint written by idem train")
+		n       = fs.Int("n", 1000, "samples to draw")
+		out     = fs.String("out", "", "output .npy (float32, rows × d, original units)")
+		call    = fs.Uint64("call", 0, "sample stream: different values give independent samples")
+		workers = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
+		quiet   = fs.Bool("quiet", false, "no progress bar")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: idem sample -ckpt CKPT -n N -out FILE.npy\n\nDraws samples with the reverse SDE (SPEC §4.2, negative time where the\npreset uses it) and writes them with a .sha256 beside them.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("sample: unexpected arguments %q", fs.Args())
+	}
+	if *ckpt == "" || *out == "" {
+		fs.Usage()
+		return errUsage
+	}
+	const maxSamples = 10_000_000
+	if *n < 1 || *n > maxSamples {
+		return fmt.Errorf("sample: -n %d: must be in [1, %d]", *n, maxSamples)
+	}
+	if err := checkWritable(filepath.Dir(*out)); err != nil {
+		return fmt.Errorf("sample: -out %s: directory not writable: %w", *out, err)
+	}
+	tr, err := train.Open(*ckpt, nil, *workers)
+	if err != nil {
+		return fmt.Errorf("sample: %w", err)
+	}
+	defer tr.Close()
+	x, err := drawSamples(tr, *n, *call, *quiet, stderr)
+	if err != nil {
+		return fmt.Errorf("sample: %w", err)
+	}
+	d := len(x) / *n
+	sum, err := npy.WriteFile(*out, &npy.Array{Rows: *n, Cols: d, Data: x}, true)
+	if err != nil {
+		return fmt.Errorf("sample: %w", err)
+	}
+	cfg := tr.Config()
+	fmt.Fprintf(stdout, "wrote %s: %d × %d float32 samples of %s (%s/%s, epoch %d), sha256 %s\n", *out, *n, d, cfg.Preset.Target, cfg.Preset.Name, cfg.Variant, tr.State().Epoch, sum)
+	return nil
+}
+
+// drawSamples samples n rows with a progress bar, honouring SIGINT/SIGTERM.
+func drawSamples(tr *train.Trainer, n int, call uint64, quiet bool, stderr io.Writer) ([]float64, error) {
+	ctx, stopped := interruptContext()
+	var bar *progressBar
+	if !quiet {
+		bar = newBar(stderr, n, "sampling", "samples")
+	}
+	var prog func(done, total int)
+	if bar != nil {
+		prog = bar.set
+	}
+	x, err := tr.Sample(ctx, n, call, prog)
+	sig := stopped()
+	if bar != nil {
+		bar.finish()
+	}
+	if sig != nil {
+		return nil, &signalError{sig}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("sample %d is not finite", i/(len(x)/n))
+		}
+	}
+	return x, nil
+}
+
+// overridePreset sets the preset fields named in spec ("name=value,…"),
+// by their JSON names.
+func overridePreset(p preset.Preset, spec string) (preset.Preset, error) {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return p, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return p, err
+	}
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok {
+			return p, fmt.Errorf("-set: %q is not name=value", kv)
+		}
+		if _, known := m[k]; !known || k == "name" || k == "target" {
+			return p, fmt.Errorf("-set: unknown or fixed preset field %q", k)
+		}
+		if !json.Valid([]byte(v)) {
+			return p, fmt.Errorf("-set: %s=%s: not a number or boolean", k, v)
+		}
+		m[k] = json.RawMessage(v)
+	}
+	raw, _ = json.Marshal(m)
+	var out preset.Preset
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		return p, fmt.Errorf("-set: %w", err)
+	}
+	for _, f := range []float64{out.LR, out.SigmaMin, out.SigmaMax, out.M, out.GradClip, out.Eta} {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return p, errors.New("-set: values must be finite")
+		}
+	}
+	return out, out.Validate()
+}
