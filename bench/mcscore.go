@@ -8,11 +8,12 @@ import (
 	"github.com/idem-project/idem/engine"
 	"github.com/idem-project/idem/engine/gmm"
 	"github.com/idem-project/idem/engine/mcscore"
-	"github.com/idem-project/idem/lj"
+	"github.com/idem-project/idem/engine/preset"
 	"github.com/idem-project/idem/sde"
 )
 
-// ScoreTarget is one estimator benchmark setting of SPEC §6.1.
+// ScoreTarget is one estimator benchmark setting: the SPEC §6.1 K, batch,
+// schedule and clipping of a target, read from engine/preset.
 type ScoreTarget struct {
 	Name             string
 	K, B             int
@@ -24,26 +25,27 @@ type ScoreTarget struct {
 	Point func(rng *rand.Rand, tg engine.Target) []float64
 }
 
-// ScoreTargets returns the spec's K and batch per target.
+// ScoreTargets returns the paper preset's K and batch per target.
 func ScoreTargets() []ScoreTarget {
-	return []ScoreTarget{
-		{"gmm40", 500, 512, 1e-5, 1, mcscore.ClipWhole, 70,
-			func() (engine.Target, error) { return gmm.New(), nil },
-			func(rng *rand.Rand, _ engine.Target) []float64 {
-				k := rng.IntN(gmm.Components)
-				x, y := gmm.Mean(k)
-				return []float64{(x + rng.NormFloat64()) / 50, (y + rng.NormFloat64()) / 50}
-			}},
-		{"dw4", 1000, 512, 1e-5, 3, mcscore.ClipPerParticle, 20,
-			func() (engine.Target, error) { return lj.NewDW(4, 2) },
-			func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 3.5) }},
-		{"lj13", 1000, 512, 0.01, 2, mcscore.ClipPerParticle, 20,
-			func() (engine.Target, error) { return lj.New(13) },
-			func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 1.1) }},
-		{"lj55", 100, 128, 0.5, 4, mcscore.ClipPerParticle, 20,
-			func() (engine.Target, error) { return lj.New(55) },
-			func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 1.1) }},
+	points := map[string]func(rng *rand.Rand, tg engine.Target) []float64{
+		"gmm40": func(rng *rand.Rand, _ engine.Target) []float64 {
+			k := rng.IntN(gmm.Components)
+			x, y := gmm.Mean(k)
+			return []float64{(x + rng.NormFloat64()) / 50, (y + rng.NormFloat64()) / 50}
+		},
+		"dw4":  func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 3.5) },
+		"lj13": func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 1.1) },
+		"lj55": func(rng *rand.Rand, tg engine.Target) []float64 { return jittered(rng, tg, 1.1) },
 	}
+	var out []ScoreTarget
+	for _, name := range preset.Targets() {
+		p, err := preset.Paper(name)
+		if err != nil {
+			panic(err) // every listed target has a preset
+		}
+		out = append(out, ScoreTarget{name, p.K, p.Batch, p.SigmaMin, p.SigmaMax, p.Clip, p.M, p.NewTarget, points[name]})
+	}
+	return out
 }
 
 func jittered(rng *rand.Rand, tg engine.Target, spacing float64) []float64 {

@@ -1,10 +1,9 @@
-package mlp_test
+package bench
 
 import (
 	"testing"
 
 	"github.com/idem-project/idem/asm"
-	"github.com/idem-project/idem/bench"
 )
 
 // TestTrainStepAllocs requires a steady-state training step (forward,
@@ -27,7 +26,7 @@ func TestTrainStepAllocs(t *testing.T) {
 }
 
 func testAllocs(t *testing.T, im *asm.Impl) {
-	tr := bench.NewMLPTrainer(130, 1)
+	tr := NewMLPTrainer(130, 1)
 	tr.Model.SetImpl(im)
 	tr.Step()
 	if a := testing.AllocsPerRun(5, tr.Step); a != 0 {
@@ -49,7 +48,7 @@ func testAllocs(t *testing.T, im *asm.Impl) {
 // TestTrainStepLearns checks that repeated steps on a fixed batch reduce
 // the loss (an end-to-end check of forward, backward, clip and Adam).
 func TestTrainStepLearns(t *testing.T) {
-	tr := bench.NewMLPTrainer(64, 2)
+	tr := NewMLPTrainer(64, 2)
 	tr.Step()
 	first := tr.LastLoss
 	for range 60 {
@@ -58,18 +57,4 @@ func TestTrainStepLearns(t *testing.T) {
 	if tr.LastLoss > 0.7*first {
 		t.Errorf("loss %v after 60 steps, started at %v", tr.LastLoss, first)
 	}
-}
-
-func BenchmarkTrainStep(b *testing.B) { bench.RunGroup(b, groupCases("TrainStep")) }
-func BenchmarkSample(b *testing.B)    { bench.RunGroup(b, groupCases("Sample")) }
-func BenchmarkDgemm(b *testing.B)     { bench.RunGroup(b, groupCases("Dgemm")) }
-
-func groupCases(g string) []bench.Case {
-	var cs []bench.Case
-	for _, c := range bench.MLPCases() {
-		if c.Group == g {
-			cs = append(cs, c)
-		}
-	}
-	return cs
 }
