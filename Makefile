@@ -58,6 +58,8 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./asm || exit 1; \
 	done
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/npy
+	$(GO) test -run '^$$' -fuzz '^FuzzSidecar$$' -fuzztime $(FUZZTIME) ./engine/atomicfile
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./engine/param
 
 bench:
 	$(GO) test -run '^$$' -bench . -count 10 $(PKGS)

@@ -257,3 +257,27 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// FuzzSidecar checks that a sidecar of any content gives a digest only
+// when it starts with 64 hex digits, and that a Checker never accepts data
+// whose digest the sidecar does not record.
+func FuzzSidecar(f *testing.F) {
+	f.Add([]byte(Sum([]byte("x")) + "  a\n"))
+	f.Add([]byte("zz"))
+	f.Add([]byte(strings.ToUpper(Sum([]byte("x"))) + " *a"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, side []byte) {
+		p := filepath.Join(dir, "d")
+		must(t, os.WriteFile(SidecarPath(p), side, 0o644))
+		sum, err := readSum(SidecarPath(p))
+		if err == nil && len(sum) != 64 {
+			t.Fatalf("digest %q", sum)
+		}
+		for _, data := range []string{"x", "y"} {
+			st, cerr := NewChecker(p).Check(Sum([]byte(data)))
+			if cerr == nil && (st != Matched || sum != Sum([]byte(data))) {
+				t.Fatalf("accepted %q with sidecar %q: %v", data, side, st)
+			}
+		}
+	})
+}
