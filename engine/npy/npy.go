@@ -54,6 +54,12 @@ func ReadFileOptions(path string, opt Options) (*Array, error) {
 	if !opt.SkipChecksum {
 		ck = atomicfile.NewChecker(path)
 	}
+	// Stat before opening: opening a FIFO would block until a writer comes.
+	if st, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("npy: %w", err)
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("npy: %s is not a regular file (%v)", path, st.Mode().Type())
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("npy: %w", err)

@@ -34,6 +34,7 @@ var allowed = map[string][]string{
 	"cmd/idem-bench":    {"asm", "bench"},
 	"cmd/idem":          {"asm", "engine", "engine/...", "lj", "sde", "mlp", "egnn"},
 	"internal/dag":      {},
+	"internal/fault":    {},
 }
 
 func permitted(pkg, imp string) bool {
