@@ -262,7 +262,7 @@ func TestSignals(t *testing.T) {
 	run(t, "idem", args(1)...)
 	span := time.Since(start)
 	rng := rand.New(rand.NewPCG(7, 11))
-	var during, before, after int
+	var during, before, after, startup int
 	for i := range count {
 		old := pair(t, out)
 		sig, want := os.Interrupt, 130
@@ -280,14 +280,23 @@ func TestSignals(t *testing.T) {
 		err := cmd.Wait()
 		code := 0
 		var ee *exec.ExitError
+		killed := false
 		if errors.As(err, &ee) {
 			code = ee.ExitCode()
+			// A signal before main installs its handler, or after it
+			// removes it on the way out, kills the process (the shell
+			// reports 128 + n too): before any write or after all of them.
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				code, killed = 128+int(ws.Signal()), true
+			}
 		}
 		if code != 0 && code != want {
 			t.Fatalf("run %d: status %d after %v, want 0 or %d:\n%s", i, code, sig, want, errb.String())
 		}
 		now := pair(t, out)
 		switch {
+		case killed:
+			startup++
 		case code == 0:
 			after++
 		case now == old:
@@ -296,7 +305,8 @@ func TestSignals(t *testing.T) {
 			during++ // the write in progress was finished, then the exit
 		}
 	}
-	t.Logf("%d signals: %d before the write (old pair kept), %d during or after it (new pair, status 130/143), %d after exit", count, before, during, after)
+	t.Logf("%d signals: %d killed before or after the handler (complete pair), %d before the write (old pair kept), %d during or after it (new pair, status 130/143), %d after exit",
+		count, startup, before, during, after)
 }
 
 // pair checks that dir holds only path and its sidecar, that the sidecar
