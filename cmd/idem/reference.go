@@ -165,7 +165,7 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 	// The chains' state, proposals and forces (4 lane-padded copies), the
 	// kept rows and the energy trace, then what writeSet needs.
 	rowsKept := f64(c) * f64(*keep)
-	ck.memory("-n, -chains, -keep and -trace", 8*(4*f64(c+8)*f64(d)+4*f64(c)+rowsKept*(f64(d)+1)+f64(r.steps)*f64(min(*trace, c)))+outBytes, *maxMem)
+	ck.memory("-n, -chains, -keep and -trace", 8*(4*(f64(c)+8)*f64(d)+4*f64(c)+rowsKept*(f64(d)+1)+f64(r.steps)*f64(min(*trace, c)))+outBytes, *maxMem)
 	ck.writable("out", *out)
 	if ck.err != nil {
 		return ck.err
