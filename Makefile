@@ -4,7 +4,7 @@ PKGS      ?= ./...
 FUZZTIME  ?= 30s
 QEMU      ?= qemu-aarch64-static
 
-.PHONY: help demo bench-table test test-short test-purego test-generic test-race test-arm64 vet fuzz bench generate check-generate cross ci reference-lj55 reference-dw4-is
+.PHONY: help demo bench-table test fault test-short test-purego test-generic test-race test-arm64 vet fuzz bench generate check-generate cross ci reference-lj55 reference-dw4-is
 
 help:
 	@echo "make demo            print the benchmark table (the README's main command)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test-arm64      arm64 tests of the kernels and the packages that call them, under $(QEMU)"
 	@echo "make vet             gofmt, go vet for amd64 and arm64 (with and without purego)"
 	@echo "make fuzz            each fuzz target for FUZZTIME=$(FUZZTIME)"
+	@echo "make fault           the fault-injection suite with 200 signals at random moments of a write"
 	@echo "make bench           go test -bench over everything, -count 10 (use benchstat)"
 	@echo "make check-generate  regenerate the avo kernels and fail if they differ"
 	@echo "make cross           build for linux/darwin/windows × amd64/arm64, with and without purego"
@@ -26,6 +27,12 @@ demo bench-table:
 
 test:
 	$(GO) test -count=1 $(PKGS)
+
+# Built binaries against hostile files, absurd flags and 200 signals
+# (make test runs the same suite with 20).
+fault:
+	IDEM_FAULT_SIGNALS=200 $(GO) test -count=1 -v -run 'TestSignals' ./internal/fault
+	$(GO) test -count=1 ./internal/fault
 
 test-short:
 	$(GO) test -count=1 -short $(PKGS)
@@ -58,6 +65,8 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./asm || exit 1; \
 	done
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/npy
+	$(GO) test -run '^$$' -fuzz '^FuzzSidecar$$' -fuzztime $(FUZZTIME) ./engine/atomicfile
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./engine/param
 
 bench:
 	$(GO) test -run '^$$' -bench . -count 10 $(PKGS)

@@ -11,3 +11,4 @@ func BenchmarkPairDW(b *testing.B)  { RunGroup(b, PairDWCases()) }
 func BenchmarkMCScore(b *testing.B) { RunGroup(b, MCScoreCases()) }
 func BenchmarkMLP(b *testing.B)     { RunGroup(b, MLPCases()) }
 func BenchmarkEGNN(b *testing.B)    { RunGroup(b, EGNNCases()) }
+func BenchmarkTrain(b *testing.B)   { RunGroup(b, TrainCases()) }

@@ -11,6 +11,7 @@ func All() []Case {
 	out = append(out, MCScoreCases()...)
 	out = append(out, MLPCases()...)
 	out = append(out, EGNNCases()...)
+	out = append(out, TrainCases()...)
 	return out
 }
 

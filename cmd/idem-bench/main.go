@@ -10,6 +10,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,11 +30,25 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &ue): // a bad command line: exit 2, message printed once
+		if ue != "" {
+			fmt.Fprintln(os.Stderr, "idem-bench:", ue)
+		}
+		os.Exit(2)
+	default:
 		fmt.Fprintln(os.Stderr, "idem-bench:", err)
 		os.Exit(1)
 	}
 }
+
+// usageError is a bad command line; "" when the flag package printed it.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
 
 type result struct {
 	c bench.Case
@@ -51,10 +66,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "table", "output: table, or bench (benchstat-readable lines)")
 	implName := fs.String("impl", "", "run kernel cases only for this implementation and generic (e.g. avx2)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError("") // fs printed it
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Sprintf("unexpected arguments %q", fs.Args()))
 	}
 	if *format != "table" && *format != "bench" {
-		return fmt.Errorf("unknown -format %q (want table or bench)", *format)
+		return usageError(fmt.Sprintf("unknown -format %q (want table or bench)", *format))
 	}
 	if *implName != "" {
 		if _, err := asm.ByName(*implName); err != nil {
@@ -68,6 +89,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	var gl []string
 	if !strings.EqualFold(*groups, "all") {
 		gl = strings.Split(*groups, ",")
+		for _, g := range gl {
+			if len(bench.Select(bench.All(), []string{g}, "")) == 0 {
+				return usageError(fmt.Sprintf("-groups: unknown group %q (want PairLJ, PairDW, MCScore, TrainStep, Sample, Dgemm or all)", g))
+			}
+		}
 	}
 	cases := bench.Select(bench.All(), gl, *filter)
 	if *implName != "" {

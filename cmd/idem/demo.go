@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -26,7 +27,7 @@ var paperRow = map[string]map[string]string{
 	"lj55":  {metrics.NameXW2: "16.128 ± 0.071", metrics.NameEnergyW1: "21.704 (P-blog)"},
 }
 
-func runDemo(args []string, stdout, stderr io.Writer) error {
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o trainOptions
@@ -82,7 +83,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		if p == "" {
 			return fmt.Errorf("demo: give -ref FILE.npy for %s", o.target)
 		}
-		if ref, err = loadSet(tg, p, "reference"); err != nil {
+		if ref, err = loadSet(tg, p, "reference", loadOptions{maxValues: 1 << 28, stderr: stderr}); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		if ref.rows < rows {
@@ -91,7 +92,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}
 
 	start := time.Now()
-	dir, err := trainRun(&o, stdout, stderr)
+	dir, err := trainRun(ctx, &o, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	defer tr.Close()
 	trainWall := tr.State().Wall
-	x, err := drawSamples(tr, rows, 0, o.quiet, stderr)
+	x, err := drawSamples(ctx, tr, rows, 0, o.quiet, stderr)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

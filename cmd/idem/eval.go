@@ -1,8 +1,8 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/idem-project/idem/engine"
+	"github.com/idem-project/idem/engine/atomicfile"
 	"github.com/idem-project/idem/engine/figure"
 	"github.com/idem-project/idem/engine/gmm"
 	"github.com/idem-project/idem/engine/metrics"
@@ -40,12 +41,29 @@ func (d *dataset) batch() metrics.Batch {
 	return metrics.Batch{X: metrics.Set{Data: d.x, Dim: len(d.x) / d.rows}, Energy: d.e}
 }
 
-// loadSet reads a samples or reference file for tg and checks its shape,
-// dtype and values, with errors that name the file and what was expected.
-func loadSet(tg *target, path, what string) (*dataset, error) {
-	a, err := npy.ReadFile(path)
+// loadOptions says how loadSet reads files.
+type loadOptions struct {
+	skipChecksum bool
+	maxValues    int       // bound on rows × columns
+	stderr       io.Writer // warnings
+}
+
+// loadSet reads a samples or reference file for tg and checks its
+// checksum sidecar, shape, dtype and values, with errors that name the file
+// and what was expected.
+func loadSet(tg *target, path, what string, lo loadOptions) (*dataset, error) {
+	a, err := npy.ReadFileOptions(path, npy.Options{SkipChecksum: lo.skipChecksum, MaxValues: lo.maxValues})
 	if err != nil {
+		if strings.Contains(err.Error(), "exceeds the limit") {
+			err = fmt.Errorf("%w (raise -max-mem)", err)
+		}
 		return nil, fmt.Errorf("%s file: %w", what, err)
+	}
+	switch {
+	case lo.skipChecksum:
+		fmt.Fprintf(lo.stderr, "idem eval: warning: -skip-checksum: %s file %s is not checked against %s\n", what, path, atomicfile.SidecarPath(path))
+	case a.Checksum == atomicfile.Missing:
+		fmt.Fprintf(lo.stderr, "idem eval: warning: %s file %s has no checksum file %s; its content is unchecked\n", what, path, atomicfile.SidecarPath(path))
 	}
 	d := tg.t.Dim()
 	if a.Cols != d {
@@ -100,7 +118,7 @@ type evalOutput struct {
 	Report        json.RawMessage `json:"report"`
 }
 
-func runEval(args []string, stdout, stderr io.Writer) error {
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -129,45 +147,68 @@ mean is at most floor mean + 2·√(sd_value² + sd_floor²).
 		workers   = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 		gmmRef    = fs.Int("gmm-ref-n", 10000, "exact GMM-40 reference samples when -ref is not given")
 		rotateRef = fs.Bool("rotate-ref", false, "also rotation-randomise the reference batches of the values (floors always are)")
+		skipSum   = fs.Bool("skip-checksum", false, "do not check the files against their .sha256 checksum files (prints a warning)")
+		maxMem    = maxMemFlag(fs)
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("eval: unexpected arguments %q", fs.Args())
+		return usageExtra("eval", fs.Args())
 	}
 	if *name == "" || *samples == "" {
 		fs.Usage()
 		return errUsage
 	}
 	if *format != "markdown" && *format != "json" {
-		return fmt.Errorf("eval: -format %q: want markdown or json", *format)
+		return usagef("eval: -format %q: want markdown or json", *format)
 	}
-	if *n < 2 || *batches < 1 || *floorB < 1 {
-		return errors.New("eval: need -n ≥ 2, -batches ≥ 1 and -floor-batches ≥ 1")
-	}
-	if *n > metrics.MaxN {
-		return fmt.Errorf("eval: -n %d exceeds the exact-OT cap %d", *n, metrics.MaxN)
+	ck := &flagChecker{cmd: "eval"}
+	ck.float("max-mem", *maxMem, 0, 1<<20)
+	ck.int("n", *n, 2, metrics.MaxN)
+	ck.int("batches", *batches, 1, 100000)
+	ck.int("floor-batches", *floorB, 1, 100000)
+	ck.int("workers", *workers, 0, maxWorkers)
+	ck.int("gmm-ref-n", *gmmRef, 0, 100_000_000)
+	if ck.err != nil {
+		return ck.err
 	}
 	tg, err := parseTarget(*name)
 	if err != nil {
-		return err
+		return usagef("eval: -target: %v", err)
 	}
 	var mlist []string
 	if *protocol == "all" {
 		mlist = metrics.DefaultMetrics(tg.space)
 	} else if mlist, err = metrics.ProtocolMetrics(*protocol, tg.space); err != nil {
-		return fmt.Errorf("eval: -protocol: %w", err)
+		return usagef("eval: -protocol: %v", err)
 	}
+	if *refPath == "" && tg.pot != nil {
+		return usagef("eval: -ref is required for target %s", tg.name)
+	}
+	// A loaded set holds its values, their energies and, for the plots, a
+	// copy; two sets share -max-mem.
+	maxValues := int(min(*maxMem*(1<<30)/(2*8*3), 1<<40))
+	ck.memory("-gmm-ref-n", 8*f64(max(*gmmRef, 2**n))*(2+1), *maxMem)
+	if *plots != "" {
+		if err := os.MkdirAll(*plots, 0o755); err != nil {
+			return usagef("eval: -plots %s: %v", *plots, err)
+		}
+		ck.writable("plots", filepath.Join(*plots, tg.name+"_energy.png"))
+	}
+	if ck.err != nil {
+		return ck.err
+	}
+	lo := loadOptions{skipChecksum: *skipSum, maxValues: maxValues, stderr: stderr}
 
-	gen, err := loadSet(tg, *samples, "samples")
+	gen, err := loadSet(tg, *samples, "samples", lo)
 	if err != nil {
 		return err
 	}
 	var ref *dataset
 	switch {
 	case *refPath != "":
-		if ref, err = loadSet(tg, *refPath, "reference"); err != nil {
+		if ref, err = loadSet(tg, *refPath, "reference", lo); err != nil {
 			return err
 		}
 	case tg.pot == nil:
@@ -197,6 +238,9 @@ mean is at most floor mean + 2·√(sd_value² + sd_floor²).
 	genB, refB := gen.batch(), ref.batch()
 	values := make([]map[string]float64, *batches)
 	for k := range values {
+		if err := interrupted(ctx); err != nil {
+			return err
+		}
 		gi, err := metrics.SampleIndices(gen.rows, *n, *seed, uint64(2*k))
 		if err != nil {
 			return err
@@ -217,6 +261,9 @@ mean is at most floor mean + 2·√(sd_value² + sd_floor²).
 	}
 	fseed := *seed ^ floorSeedMix
 	floors, err := metrics.Floor(refB, metrics.Batch{}, metrics.FloorOptions{N: *n, Batches: *floorB, Seed: fseed, Rotate: tg.space > 0}, opt)
+	if err := interrupted(ctx); err != nil {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("eval: floors: %w", err)
 	}
@@ -237,6 +284,9 @@ mean is at most floor mean + 2·√(sd_value² + sd_floor²).
 
 	if *plots != "" {
 		if err := writePlots(*plots, tg, gen, ref); err != nil {
+			return err
+		}
+		if err := interrupted(ctx); err != nil {
 			return err
 		}
 	}

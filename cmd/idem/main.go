@@ -1,16 +1,44 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
-// errUsage reports a command line that could not be run; main exits with
-// status 2 for it (after the usage text), 1 for every other error.
+// errUsage reports a command line that could not be run and whose message
+// was already printed (by the flag package or with the usage text); main
+// exits with status 2 for it and prints nothing more.
 var errUsage = errors.New("usage")
+
+// usageError is a command line that cannot run (a bad flag value, an
+// extra argument); main prints it once and exits with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// usagef returns a usageError.
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// interruptedError reports a command stopped by a signal; main exits with
+// 128 + the signal number (130 for SIGINT, 143 for SIGTERM).
+type interruptedError struct{ sig os.Signal }
+
+func (e interruptedError) Error() string { return "interrupted by " + e.sig.String() }
+
+// parseFlags parses args into fs; a parse error (already printed by fs)
+// becomes errUsage, -h stays flag.ErrHelp.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return errUsage
+}
 
 const usage = `usage: idem <command> [flags]
 
@@ -27,39 +55,54 @@ Run 'idem <command> -h' for the flags of a command.
 `
 
 func main() {
-	err := run(os.Args[1:], os.Stdout, os.Stderr)
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-	case errors.As(err, new(*signalError)):
-		var se *signalError
-		errors.As(err, &se)
-		fmt.Fprintln(os.Stderr, "idem:", err)
-		os.Exit(se.exitCode())
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "idem:", err)
-		os.Exit(1)
-	}
+	ctx, stop := signalContext()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitStatus(err, os.Stderr))
 }
 
-// run executes one command line; it never exits the process.
-func run(args []string, stdout, stderr io.Writer) error {
+// exitStatus prints err (once) and returns the process's exit status: 0,
+// 2 for usage errors, 128 + n for signal n, 1 otherwise.
+func exitStatus(err error, stderr io.Writer) int {
+	var ue usageError
+	var ie interruptedError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "idem:", ue.msg)
+		return 2
+	case errors.As(err, &ie):
+		fmt.Fprintln(stderr, "idem:", err)
+		if n, ok := ie.sig.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+		return 130
+	}
+	fmt.Fprintln(stderr, "idem:", err)
+	return 1
+}
+
+// run executes one command line; it never exits the process. ctx is
+// cancelled (with an interruptedError cause) on SIGINT or SIGTERM.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
 	switch args[0] {
 	case "demo":
-		return runDemo(args[1:], stdout, stderr)
+		return runDemo(ctx, args[1:], stdout, stderr)
 	case "train":
-		return runTrain(args[1:], stdout, stderr)
+		return runTrain(ctx, args[1:], stdout, stderr)
 	case "sample":
-		return runSample(args[1:], stdout, stderr)
+		return runSample(ctx, args[1:], stdout, stderr)
 	case "reference":
-		return runReference(args[1:], stdout, stderr)
+		return runReference(ctx, args[1:], stdout, stderr)
 	case "eval":
-		return runEval(args[1:], stdout, stderr)
+		return runEval(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -2,13 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/idem-project/idem/engine/gmm"
@@ -20,7 +24,7 @@ import (
 func runCmd(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	err := run(args, &out, &errb)
+	err := run(context.Background(), args, &out, &errb)
 	return out.String(), errb.String(), err
 }
 
@@ -331,4 +335,40 @@ func TestEvalShipped(t *testing.T) {
 	if !strings.Contains(out, "within their floors") {
 		t.Errorf("val vs test above a floor:\n%s", out)
 	}
+}
+
+func TestExitStatus(t *testing.T) {
+	cases := []struct {
+		err  error
+		code int
+		msg  string
+	}{
+		{nil, 0, ""},
+		{flag.ErrHelp, 0, ""},
+		{errUsage, 2, ""},
+		{usagef("reference: -n 0 is out of range"), 2, "idem: reference: -n 0 is out of range\n"},
+		{fmt.Errorf("wrapped: %w", interruptedError{os.Interrupt}), 130, "idem: wrapped: interrupted by interrupt\n"},
+		{interruptedError{syscall.SIGTERM}, 143, "idem: interrupted by terminated\n"},
+		{errors.New("boom"), 1, "idem: boom\n"},
+	}
+	for _, c := range cases {
+		var b bytes.Buffer
+		if code := exitStatus(c.err, &b); code != c.code || b.String() != c.msg {
+			t.Errorf("exitStatus(%v) = %d, %q; want %d, %q", c.err, code, b.String(), c.code, c.msg)
+		}
+	}
+	// A cancelled context stops a command with the interruptedError cause.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(interruptedError{os.Interrupt})
+	_, _, err := runCmd2(ctx, "reference", "-target", "dw4", "-n", "20", "-out", filepath.Join(t.TempDir(), "x.npy"), "-progress=false")
+	var ie interruptedError
+	if !errors.As(err, &ie) {
+		t.Errorf("cancelled reference: %v, want interruptedError", err)
+	}
+}
+
+func runCmd2(ctx context.Context, args ...string) (string, string, error) {
+	var out, errb bytes.Buffer
+	err := run(ctx, args, &out, &errb)
+	return out.String(), errb.String(), err
 }

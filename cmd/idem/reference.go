@@ -1,13 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -24,7 +23,7 @@ import (
 // run with seed S is rotated by the stream (S, rotationStream, i).
 const rotationStream = 0x726f74 // "rot"
 
-func runReference(args []string, stdout, stderr io.Writer) error {
+func runReference(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("reference", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -65,56 +64,77 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 		trace     = fs.Int("trace", 0, "record the energies of this many chains and report their autocorrelation time")
 		progress  = fs.Bool("progress", true, "draw a progress bar on stderr")
 		rotate    = fs.Bool("rotate", true, "rotate every molecular configuration by an independent uniform random rotation")
+		maxMem    = maxMemFlag(fs)
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("reference: unexpected arguments %q", fs.Args())
+		return usageExtra("reference", fs.Args())
 	}
 	if *name == "" || *out == "" {
 		fs.Usage()
 		return errUsage
 	}
 	if !strings.HasSuffix(*out, ".npy") {
-		return fmt.Errorf("reference: -out %q must end in .npy", *out)
-	}
-	// Fail before the run, not after it, when the output cannot be written.
-	if st, err := os.Stat(filepath.Dir(*out)); err != nil || !st.IsDir() {
-		return fmt.Errorf("reference: -out %q: directory %s does not exist", *out, filepath.Dir(*out))
+		return usagef("reference: -out %q must end in .npy", *out)
 	}
 	tg, err := parseTarget(*name)
 	if err != nil {
-		return err
+		return usagef("reference: -target: %v", err)
 	}
-	if *n < 1 {
-		return errors.New("reference: -n must be ≥ 1")
-	}
+	const maxInt = int(^uint(0) >> 1)
+	ck := &flagChecker{cmd: "reference"}
+	ck.float("max-mem", *maxMem, 0, 1<<20)
+	ck.int("n", *n, 1, maxInt)
+	ck.int("workers", *workers, 0, maxWorkers)
+	ck.int("chains", *chains, 0, maxInt)
+	ck.int("keep", *keep, 1, maxInt)
+	ck.int("thin", *thin, 0, maxInt)
+	ck.int("steps", *steps, -1, maxInt)
+	ck.int("warm-steps", *warmSteps, -1, maxInt)
+	ck.float("step", *step, 0, math.MaxFloat64)
+	ck.float("warm-max-step", *warmMax, 0, math.MaxFloat64)
+	ck.int("ladder", *ladder, -1, 100000)
+	ck.float("box", *box, 0, 1e6)
+	ck.int("proposals", *proposals, 1, maxInt)
+	ck.int("trace", *trace, 0, maxInt)
+	d := tg.t.Dim()
+	// What writeSet needs for n rows: the rows, a rotated copy, their
+	// gradients, the float32 encoding and (molecules) the pair distances.
+	outBytes := 8*f64(*n)*(3*f64(d)+2) + 4*f64(*n)*f64(d) + 8*f64(*n)*f64(tg.n*(tg.n-1)/2)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if *method == "is" {
 		for _, name := range []string{"chains", "keep", "thin", "steps", "warm-steps", "step", "warm-max-step", "ladder", "warm-method", "trace"} {
 			if set[name] {
-				return fmt.Errorf("reference: -%s applies to the Markov chains, not to -method is", name)
+				return usagef("reference: -%s applies to the Markov chains, not to -method is", name)
 			}
 		}
-		return runImportance(tg, *n, *seed, *box, *proposals, *workers, *progress, *rotate, *out, stdout, stderr)
+		// Per block of proposals one blockStats (5 words); per row the
+		// sample, its energy and its uniform draw.
+		ck.memory("-n and -proposals", outBytes+40*f64(*proposals)/1024+8*f64(*n)*(f64(d)+2), *maxMem)
+		ck.writable("out", *out)
+		if ck.err != nil {
+			return ck.err
+		}
+		return runImportance(ctx, tg, *n, *seed, *box, *proposals, *workers, *progress, *rotate, *out, stdout, stderr)
 	}
 	for _, name := range []string{"box", "proposals"} {
 		if set[name] {
-			return fmt.Errorf("reference: -%s applies to -method is only", name)
+			return usagef("reference: -%s applies to -method is only", name)
 		}
 	}
 	m, err := mcmc.ParseMethod(*method)
 	if err != nil {
-		return err
+		return usagef("reference: -method: %v", err)
 	}
 	wm, err := mcmc.ParseMethod(*warmMeth)
 	if err != nil {
-		return err
+		return usagef("reference: -warm-method: %v", err)
 	}
-	if *keep < 1 {
-		return errors.New("reference: -keep must be ≥ 1")
+	if ck.err != nil {
+		return ck.err
 	}
 	r := tg.defaultRecipe()
 	if *step > 0 {
@@ -133,14 +153,22 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 		r.ladderK = *ladder
 	}
 	if *keep > 1 && *thin == 0 {
-		return errors.New("reference: -keep > 1 needs -thin")
+		return usagef("reference: -keep > 1 needs -thin")
 	}
 	c := *chains
 	if c == 0 {
 		c = (*n + *keep - 1) / *keep
 	}
-	if c*(*keep) < *n {
-		return fmt.Errorf("reference: %d chains × %d kept give fewer than -n %d configurations", c, *keep, *n)
+	if f64(c)*f64(*keep) < f64(*n) {
+		return usagef("reference: %d chains × %d kept give fewer than -n %d configurations", c, *keep, *n)
+	}
+	// The chains' state, proposals and forces (4 lane-padded copies), the
+	// kept rows and the energy trace, then what writeSet needs.
+	rowsKept := f64(c) * f64(*keep)
+	ck.memory("-n, -chains, -keep and -trace", 8*(4*(f64(c)+8)*f64(d)+4*f64(c)+rowsKept*(f64(d)+1)+f64(r.steps)*f64(min(*trace, c)))+outBytes, *maxMem)
+	ck.writable("out", *out)
+	if ck.err != nil {
+		return ck.err
 	}
 	pool := engine.NewPool(*workers)
 	defer pool.Close()
@@ -148,7 +176,7 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 		Target: tg.t, Chains: c, Seed: *seed, Method: m, WarmMethod: wm, Step: r.step, Steps: r.steps,
 		Init: r.init, InitScale: r.initScale, InitResample: r.resample,
 		Ladder: mcmc.UniformLadder(r.ladderK), WarmSteps: r.warmSteps, WarmMaxStep: r.warmMax, Trap: -1,
-		Keep: *keep, Thin: *thin, Trace: min(*trace, c), Pool: pool,
+		Keep: *keep, Thin: *thin, Trace: min(*trace, c), Pool: pool, Context: ctx,
 	}
 	var bar *progressBar
 	if *progress {
@@ -159,6 +187,9 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 	start := time.Now()
 	res, err := mcmc.Run(cfg)
 	bar.finish()
+	if err := interrupted(ctx); err != nil {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("reference: %w", err)
 	}
@@ -171,6 +202,9 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 	energies := res.Energies[res.Rows-rows:]
 	head := fmt.Sprintf("target %s (d = %d), method %s (warm-up %s), seed %d, %d workers", tg.name, res.Dim, m, wm, *seed, pool.Workers())
 	if err := writeSet(tg, data, energies, rows, res.Dim, *seed, *rotate, *out, head, stdout); err != nil {
+		return err
+	}
+	if err := interrupted(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "chains %d, kept %d per chain (thin %d), production %d steps of s = %g\n", c, *keep, *thin, r.steps, r.step)
@@ -199,13 +233,13 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 }
 
 // runImportance is `idem reference -method is`.
-func runImportance(tg *target, n int, seed uint64, box float64, proposals, workers int, progress, rotate bool, out string, stdout, stderr io.Writer) error {
+func runImportance(ctx context.Context, tg *target, n int, seed uint64, box float64, proposals, workers int, progress, rotate bool, out string, stdout, stderr io.Writer) error {
 	if box == 0 {
 		box = tg.defaultBox()
 	}
 	pool := engine.NewPool(workers)
 	defer pool.Close()
-	cfg := mcmc.ImportanceConfig{Target: tg.t, HalfWidth: box, Proposals: proposals, N: n, Seed: seed, Pool: pool}
+	cfg := mcmc.ImportanceConfig{Target: tg.t, HalfWidth: box, Proposals: proposals, N: n, Seed: seed, Pool: pool, Context: ctx}
 	var bar *progressBar
 	if progress {
 		bar = newBar(stderr, proposals, tg.name+": importance sampling", "proposals")
@@ -214,12 +248,18 @@ func runImportance(tg *target, n int, seed uint64, box float64, proposals, worke
 	start := time.Now()
 	res, err := mcmc.ImportanceResample(cfg)
 	bar.finish()
+	if err := interrupted(ctx); err != nil {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("reference: %w", err)
 	}
 	wall := time.Since(start)
 	head := fmt.Sprintf("target %s (d = %d), method is (box ±%g, %d proposals), seed %d, %d workers", tg.name, res.Dim, box, proposals, seed, pool.Workers())
 	if err := writeSet(tg, res.Samples, res.Energies, n, res.Dim, seed, rotate, out, head, stdout); err != nil {
+		return err
+	}
+	if err := interrupted(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "importance weights: ESS %.4g (%.3g of the proposals, %.3g per resampled row), largest weight %.3g, weight near the box faces %.3g\n",

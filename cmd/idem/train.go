@@ -11,14 +11,13 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/idem-project/idem/engine/atomicfile"
 	"github.com/idem-project/idem/engine/gmm"
 	"github.com/idem-project/idem/engine/npy"
 	"github.com/idem-project/idem/engine/preset"
@@ -32,44 +31,6 @@ const (
 	gmmTestSeed = 2002
 	gmmValRows  = 2000
 )
-
-// interruptContext returns a context cancelled by SIGINT or SIGTERM and a
-// function reporting which signal (nil if none) and releasing the handler.
-func interruptContext() (context.Context, func() os.Signal) {
-	ctx, cancel := context.WithCancel(context.Background())
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	got := make(chan os.Signal, 1)
-	go func() {
-		if s, ok := <-ch; ok {
-			got <- s
-			cancel()
-		}
-	}()
-	return ctx, func() os.Signal {
-		signal.Stop(ch)
-		cancel()
-		select {
-		case s := <-got:
-			return s
-		default:
-			return nil
-		}
-	}
-}
-
-// signalError reports a run stopped by a signal; main exits with 128+signo.
-type signalError struct{ sig os.Signal }
-
-func (e *signalError) Error() string { return fmt.Sprintf("stopped by %v", e.sig) }
-
-// exitCode is 130 for SIGINT and 143 for SIGTERM.
-func (e *signalError) exitCode() int {
-	if s, ok := e.sig.(syscall.Signal); ok {
-		return 128 + int(s)
-	}
-	return 130
-}
 
 // version names the build for run logs.
 func version() string {
@@ -144,7 +105,7 @@ func (l *runLog) add(v any) error {
 }
 
 func (l *runLog) flush() error {
-	return npy.WriteAtomic(l.path, append(bytes.Join(l.lines, []byte("\n")), '\n'))
+	return atomicfile.WriteFile(l.path, append(bytes.Join(l.lines, []byte("\n")), '\n'))
 }
 
 // load keeps the records of an earlier run up to epoch.
@@ -218,7 +179,7 @@ func (o *trainOptions) config() (train.Config, error) {
 	return cfg, cfg.Validate()
 }
 
-func runTrain(args []string, stdout, stderr io.Writer) error {
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o trainOptions
@@ -235,12 +196,12 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("train: unexpected arguments %q", fs.Args())
 	}
-	_, err := trainRun(&o, stdout, stderr)
+	_, err := trainRun(ctx, &o, stdout, stderr)
 	return err
 }
 
 // trainRun runs or resumes training as o says and returns the run directory.
-func trainRun(o *trainOptions, stdout, stderr io.Writer) (string, error) {
+func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (string, error) {
 	if o.ckptEvery < 1 {
 		return "", fmt.Errorf("train: -ckpt-every %d: must be ≥ 1", o.ckptEvery)
 	}
@@ -292,11 +253,7 @@ func trainRun(o *trainOptions, stdout, stderr io.Writer) (string, error) {
 	}
 	last, best := filepath.Join(o.out, "last.ckpt"), filepath.Join(o.out, "best.ckpt")
 	save := func(path string) error {
-		b, err := tr.MarshalBinary()
-		if err != nil {
-			return err
-		}
-		if err := npy.WriteAtomic(path, b); err != nil {
+		if err := tr.Save(path); err != nil {
 			return err
 		}
 		return lg.flush()
@@ -305,7 +262,6 @@ func trainRun(o *trainOptions, stdout, stderr io.Writer) (string, error) {
 		p.Target, p.Name, cfg.Variant, cfg.Mode, cfg.Seed, tr.Params().Len(), p.Epochs, p.Inner, p.Batch, p.K, p.SDESteps, p.NewPerEp)
 	fmt.Fprintf(stdout, "validation: %s\nrun directory: %s\n", valDesc, o.out)
 
-	ctx, stopped := interruptContext()
 	var bar *progressBar
 	total := p.Epochs * p.Inner
 	if !o.quiet {
@@ -347,17 +303,16 @@ func trainRun(o *trainOptions, stdout, stderr io.Writer) (string, error) {
 		},
 	}
 	runErr := tr.Run(ctx, hooks)
-	sig := stopped()
 	if bar != nil {
 		bar.finish()
 	}
-	if sig != nil && (runErr == nil || errors.Is(runErr, context.Canceled)) {
+	if cause := interrupted(ctx); cause != nil && (runErr == nil || errors.Is(runErr, context.Canceled)) {
 		if err := save(last); err != nil {
-			return o.out, fmt.Errorf("train: writing the checkpoint after %v: %w", sig, err)
+			return o.out, fmt.Errorf("train: writing the checkpoint after the interrupt: %w", err)
 		}
 		st := tr.State()
-		fmt.Fprintf(stderr, "idem train: %v: checkpoint %s at epoch %d, step %d; resume with -resume %s\n", sig, last, st.Epoch, st.Inner, last)
-		return o.out, &signalError{sig}
+		fmt.Fprintf(stderr, "idem train: %v: checkpoint %s at epoch %d, step %d; resume with -resume %s\n", cause, last, st.Epoch, st.Inner, last)
+		return o.out, cause
 	}
 	if runErr != nil {
 		return o.out, fmt.Errorf("%w (last good checkpoint: %s)", runErr, last)
@@ -381,7 +336,7 @@ func checkWritable(dir string) error {
 	return os.Remove(name)
 }
 
-func runSample(args []string, stdout, stderr io.Writer) error {
+func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -418,7 +373,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("sample: %w", err)
 	}
 	defer tr.Close()
-	x, err := drawSamples(tr, *n, *call, *quiet, stderr)
+	x, err := drawSamples(ctx, tr, *n, *call, *quiet, stderr)
 	if err != nil {
 		return fmt.Errorf("sample: %w", err)
 	}
@@ -433,8 +388,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 }
 
 // drawSamples samples n rows with a progress bar, honouring SIGINT/SIGTERM.
-func drawSamples(tr *train.Trainer, n int, call uint64, quiet bool, stderr io.Writer) ([]float64, error) {
-	ctx, stopped := interruptContext()
+func drawSamples(ctx context.Context, tr *train.Trainer, n int, call uint64, quiet bool, stderr io.Writer) ([]float64, error) {
 	var bar *progressBar
 	if !quiet {
 		bar = newBar(stderr, n, "sampling", "samples")
@@ -444,12 +398,11 @@ func drawSamples(tr *train.Trainer, n int, call uint64, quiet bool, stderr io.Wr
 		prog = bar.set
 	}
 	x, err := tr.Sample(ctx, n, call, prog)
-	sig := stopped()
 	if bar != nil {
 		bar.finish()
 	}
-	if sig != nil {
-		return nil, &signalError{sig}
+	if cause := interrupted(ctx); cause != nil {
+		return nil, cause
 	}
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@
 // bin width, so values outside the plotted range are visibly missing mass,
 // and the legend states the fraction outside.
 //
-// Files are written atomically: the image goes to a temporary file in the
+// Files are written atomically through engine/atomicfile: the image goes to a temporary file in the
 // destination directory, which is then renamed over the destination, so a
 // reader never sees a partial PNG. Sizes are in pixels at 96 dpi.
 //

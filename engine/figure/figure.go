@@ -6,9 +6,8 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 
 	"gonum.org/v1/plot"
@@ -18,6 +17,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	vgdraw "gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/idem-project/idem/engine/atomicfile"
 )
 
 // Default and maximum image sizes in pixels.
@@ -67,7 +68,7 @@ func size(w, h int) (int, int, error) {
 
 // SavePNG renders p into a width×height pixel PNG (0 means the default
 // size) and writes it atomically to path: a temporary file in the same
-// directory is written, synced and renamed over path.
+// directory is written, synced and renamed over path (engine/atomicfile).
 func SavePNG(p *plot.Plot, path string, width, height int) error {
 	w, h, err := size(width, height)
 	if err != nil {
@@ -77,33 +78,10 @@ func SavePNG(p *plot.Plot, path string, width, height int) error {
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
 	c := vgimg.NewWith(vgimg.UseImage(img), vgimg.UseDPI(dpi))
 	p.Draw(vgdraw.New(c))
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("figure: %w", err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("figure: writing %s: %w", path, err)
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(f); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("figure: writing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("figure: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFunc(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w)
+		return err
+	}); err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
 	return nil

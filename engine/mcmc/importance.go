@@ -1,6 +1,7 @@
 package mcmc
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -30,6 +31,9 @@ type ImportanceConfig struct {
 	// Progress, when set, is called from the calling goroutine with the
 	// number of proposals evaluated so far and the total.
 	Progress func(done, total int)
+	// Context, when set, is checked between rounds of blocks; once it is
+	// done, ImportanceResample stops and returns context.Cause(Context).
+	Context context.Context
 }
 
 // ImportanceResult is the output of ImportanceResample.
@@ -130,6 +134,9 @@ func ImportanceResample(cfg ImportanceConfig) (*ImportanceResult, error) {
 		if cfg.Progress != nil {
 			cfg.Progress(min(hi*importanceBlock, cfg.Proposals), cfg.Proposals)
 		}
+		if err := ctxErr(cfg.Context); err != nil {
+			return nil, err
+		}
 	}
 	top := math.Inf(-1)
 	for j := range is.stats {
@@ -187,6 +194,9 @@ func ImportanceResample(cfg ImportanceConfig) (*ImportanceResult, error) {
 		} else {
 			spans = append(spans, span{j, i, i + 1})
 		}
+	}
+	if err := ctxErr(cfg.Context); err != nil {
+		return nil, err
 	}
 	regenerated := make([]int64, len(spans))
 	pool.For(len(spans), 1, func(w, a, b int) {

@@ -1,6 +1,7 @@
 package mcmc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -116,6 +117,9 @@ type Config struct {
 	// Progress, when set, is called from the calling goroutine with the
 	// number of Metropolis steps per chain done so far and the total.
 	Progress func(done, total int)
+	// Context, when set, is checked between segments of steps; once it is
+	// done, Run stops and returns context.Cause(Context).
+	Context context.Context
 }
 
 // Stage summarises one phase of a run.
@@ -247,4 +251,12 @@ func UniformLadder(k int) []float64 {
 		l[i] = float64(i) / float64(k)
 	}
 	return l
+}
+
+// ctxErr returns context.Cause(ctx) once ctx is done; nil for a nil ctx.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil || ctx.Err() == nil {
+		return nil
+	}
+	return context.Cause(ctx)
 }

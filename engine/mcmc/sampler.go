@@ -185,6 +185,9 @@ func (s *sampler) run() (*Result, error) {
 		st := s.runPhase(ph)
 		st.ESS = ess
 		s.res.Warm = append(s.res.Warm, st)
+		if err := ctxErr(cfg.Context); err != nil {
+			return nil, err
+		}
 	}
 
 	// Production.
@@ -196,6 +199,9 @@ func (s *sampler) run() (*Result, error) {
 	}
 	s.res.Prod = s.runPhase(phase{method: cfg.Method, tag: tagProd, beta: 1, step: cfg.Step, steps: cfg.Steps, prod: true})
 	s.res.Prod.ESS = 1
+	if err := ctxErr(cfg.Context); err != nil {
+		return nil, err
+	}
 	s.res.Evals = s.evals
 	if s.t.CoMFree() {
 		engine.Centre(s.res.Samples, s.n, s.sp, s.res.Rows)
@@ -397,6 +403,9 @@ func (s *sampler) runPhase(ph phase) Stage {
 		s.done += nt
 		if s.cfg.Progress != nil {
 			s.cfg.Progress(s.done, s.total)
+		}
+		if ctxErr(s.cfg.Context) != nil {
+			break
 		}
 	}
 	var acc int64

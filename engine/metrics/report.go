@@ -16,6 +16,45 @@ type Entry struct {
 	Floor  *Stat  `json:"floor,omitempty"` // floor_<metric>; nil if not computed
 	NGen   int    `json:"n_gen"`           // generated samples per batch
 	NRef   int    `json:"n_ref"`           // reference samples per batch
+	// Overflow, when set, says why a figure of the entry is not finite;
+	// JSON and Markdown print such figures as "overflow".
+	Overflow string `json:"overflow,omitempty"`
+}
+
+// Overflow is how reports print a figure that is not finite.
+const Overflow = "overflow"
+
+// MarshalJSON writes a non-finite mean or sd as the string "overflow",
+// which JSON can hold, instead of failing.
+func (s Stat) MarshalJSON() ([]byte, error) {
+	num := func(x float64) string {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return strconv.Quote(Overflow)
+		}
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+	return []byte(fmt.Sprintf(`{"mean":%s,"sd":%s,"batches":%d}`, num(s.Mean), num(s.SD), s.Batches)), nil
+}
+
+// overflowReason explains the non-finite figures of e, or returns "".
+func overflowReason(e Entry) string {
+	var bad []string
+	check := func(what string, x float64) {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			bad = append(bad, fmt.Sprintf("%s is %v", what, x))
+		}
+	}
+	check("value mean", e.Value.Mean)
+	check("value sd", e.Value.SD)
+	if e.Floor != nil {
+		check("floor mean", e.Floor.Mean)
+		check("floor sd", e.Floor.SD)
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	return strings.Join(bad, ", ") + ": the metric exceeds the float64 range (finite but huge coordinates or energies?)"
 }
 
 // Report is the record of one evaluation (SPEC §7.1 "Naming"): every entry
@@ -49,26 +88,25 @@ func (r *Report) Add(metrics []string, values []map[string]float64, floors map[s
 		if f, ok := floors[m]; ok {
 			e.Floor = &f
 		}
+		e.Overflow = overflowReason(e)
 		r.Entries = append(r.Entries, e)
 	}
 	return nil
 }
 
-// JSON returns the report as indented JSON. Non-finite numbers, which JSON
-// cannot represent, are an error.
+// JSON returns the report as indented JSON. Figures that are not finite,
+// which JSON cannot represent as numbers, are written as "overflow" and the
+// entry's "overflow" field gives the reason.
 func (r *Report) JSON() ([]byte, error) {
-	for _, e := range r.Entries {
-		vals := []float64{e.Value.Mean, e.Value.SD}
-		if e.Floor != nil {
-			vals = append(vals, e.Floor.Mean, e.Floor.SD)
+	c := *r
+	c.Entries = make([]Entry, len(r.Entries))
+	for i, e := range r.Entries {
+		if e.Overflow == "" {
+			e.Overflow = overflowReason(e)
 		}
-		for _, v := range vals {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%w: %s is %v", ErrNonFinite, e.Metric, v)
-			}
-		}
+		c.Entries[i] = e
 	}
-	return json.MarshalIndent(r, "", "  ")
+	return json.MarshalIndent(&c, "", "  ")
 }
 
 // Markdown renders the report as a header list and a table with columns
@@ -104,6 +142,11 @@ func (r *Report) Markdown() string {
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %d | %d | %d |\n", e.Metric, fmtStat(e.Value), floor, e.NGen, e.NRef, e.Value.Batches)
 	}
+	for _, e := range r.Entries {
+		if why := cmpOr(e.Overflow, overflowReason(e)); why != "" {
+			fmt.Fprintf(&sb, "\n%s: %s: %s\n", e.Metric, Overflow, why)
+		}
+	}
 	return sb.String()
 }
 
@@ -114,4 +157,46 @@ func fmtStat(s Stat) string {
 	return fmtNum(s.Mean) + " ± " + fmtNum(s.SD)
 }
 
-func fmtNum(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
+func fmtNum(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return Overflow
+	}
+	return strconv.FormatFloat(x, 'g', 4, 64)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; "overflow" becomes +Inf.
+func (s *Stat) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Mean, SD json.RawMessage
+		Batches  int
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	num := func(m json.RawMessage) (float64, error) {
+		if string(m) == strconv.Quote(Overflow) {
+			return math.Inf(1), nil
+		}
+		var x float64
+		if len(m) == 0 {
+			return 0, nil
+		}
+		return x, json.Unmarshal(m, &x)
+	}
+	var err error
+	if s.Mean, err = num(raw.Mean); err != nil {
+		return err
+	}
+	if s.SD, err = num(raw.SD); err != nil {
+		return err
+	}
+	s.Batches = raw.Batches
+	return nil
+}

@@ -3,10 +3,16 @@ package npy
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"codeberg.org/sbinet/npyio"
+
+	"github.com/idem-project/idem/engine/atomicfile"
 )
 
 func mk(dict string, data []byte) []byte {
@@ -91,15 +97,137 @@ func TestWriteRefusesNonFinite(t *testing.T) {
 
 func posInf() float64 { var z float64; return 1 / z }
 
+func TestReadFileHostile(t *testing.T) {
+	dir := t.TempDir()
+	good := "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }\n"
+	write := func(name string, raw []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := map[string]string{
+		"directory":     dir,
+		"missing":       filepath.Join(dir, "nope.npy"),
+		"lying header":  write("lie.npy", mk("{'descr': '<f4', 'fortran_order': False, 'shape': (200000000, 2), }\n", make([]byte, 16))),
+		"truncated":     write("trunc.npy", mk(good, make([]byte, 15))),
+		"int dtype":     write("int.npy", mk("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }\n", make([]byte, 32))),
+		"header beyond": write("hdr.npy", []byte("\x93NUMPY\x02\x00\xff\xff\xff\x7f{")),
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		cases["endless device"] = "/dev/zero"
+	}
+	for name, p := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := ReadFile(p)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if !strings.Contains(err.Error(), filepath.Base(p)) {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+	if _, err := ReadFileOptions(write("cap.npy", mk(good, make([]byte, 16))), Options{MaxValues: 3}); err == nil || !strings.Contains(err.Error(), "limit of 3 values") {
+		t.Errorf("MaxValues: %v", err)
+	}
+}
+
+func TestReadFileChecksum(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.npy")
+	a := &Array{Rows: 1, Cols: 2, Data: []float64{1, 2}}
+	if _, err := WriteFile(p, a, true); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadFile(p)
+	if err != nil || got.Checksum != atomicfile.Matched {
+		t.Fatalf("matching sidecar: %v, %v", got, err)
+	}
+	// Replace the data behind the sidecar's back.
+	raw, _ := Encode(&Array{Rows: 1, Cols: 2, Data: []float64{1, 3}})
+	os.WriteFile(p, raw, 0o644)
+	if _, err := ReadFile(p); !errors.Is(err, atomicfile.ErrMismatch) {
+		t.Fatalf("mismatching sidecar: %v, want ErrMismatch", err)
+	}
+	got, err = ReadFileOptions(p, Options{SkipChecksum: true})
+	if err != nil || got.Checksum != 0 || got.Data[1] != 3 {
+		t.Fatalf("SkipChecksum: %+v, %v", got, err)
+	}
+	// Writing without a checksum removes the stale sidecar.
+	if _, err := WriteFile(p, a, false); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = ReadFile(p); err != nil || got.Checksum != atomicfile.Missing {
+		t.Fatalf("no sidecar: %+v, %v", got, err)
+	}
+}
+
+// FuzzRead checks that Read never panics, that what it accepts is
+// consistent, re-encodes to the same float32 values, and agrees with
+// codeberg.org/sbinet/npyio (whose panics are not recovered).
 func FuzzRead(f *testing.F) {
 	a := &Array{Rows: 2, Cols: 3, Data: []float64{1, 2, 3, 4, 5, 6}}
 	raw, _ := Encode(a)
 	f.Add(raw)
 	f.Add(mk("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1), }\n", make([]byte, 8)))
+	f.Add(mk("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 0), }\n", nil))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		got, err := Read(raw)
-		if err == nil && len(got.Data) != got.Rows*got.Cols {
+		if err != nil {
+			return
+		}
+		if len(got.Data) != got.Rows*got.Cols {
 			t.Fatalf("inconsistent array %d×%d with %d values", got.Rows, got.Cols, len(got.Data))
+		}
+		if got.Rows*got.Cols > 0 {
+			var ref []float64
+			_, d, _ := header(bytes.NewReader(raw), int64(len(raw)))
+			if d.typ == "<f4" {
+				var v []float32
+				if err := npyio.Read(bytes.NewReader(raw), &v); err == nil {
+					for _, x := range v {
+						ref = append(ref, float64(x))
+					}
+				}
+			} else {
+				npyio.Read(bytes.NewReader(raw), &ref)
+			}
+			if ref != nil {
+				if len(ref) != len(got.Data) {
+					t.Fatalf("npyio reads %d values, Read %d", len(ref), len(got.Data))
+				}
+				for i := range ref {
+					if math.Float64bits(ref[i]) != math.Float64bits(got.Data[i]) {
+						t.Fatalf("value %d: npyio %v, Read %v", i, ref[i], got.Data[i])
+					}
+				}
+			}
+		}
+		enc, err := Encode(got)
+		finite := true
+		for _, v := range got.Data {
+			f := float64(float32(v))
+			finite = finite && !math.IsNaN(f) && !math.IsInf(f, 0)
+		}
+		if (err == nil) != finite {
+			t.Fatalf("Encode: %v for an array finite=%v", err, finite)
+		}
+		if err != nil {
+			return
+		}
+		back, err := Read(enc)
+		if err != nil {
+			t.Fatalf("re-reading the encoding: %v", err)
+		}
+		if back.Rows != got.Rows || back.Cols != got.Cols {
+			t.Fatalf("round trip shape (%d, %d), want (%d, %d)", back.Rows, back.Cols, got.Rows, got.Cols)
+		}
+		for i, v := range got.Data {
+			if back.Data[i] != float64(float32(v)) {
+				t.Fatalf("round trip value %d: %v, want %v", i, back.Data[i], float32(v))
+			}
 		}
 	})
 }

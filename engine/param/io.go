@@ -1,7 +1,6 @@
 package param
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -10,8 +9,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
+
+	"github.com/idem-project/idem/engine/atomicfile"
 )
 
 // File format (all integers little-endian):
@@ -230,41 +230,46 @@ func (s *Set) decode(rd *countReader) ([]float64, error) {
 	return vals, nil
 }
 
-// Save writes the Set to path atomically (a temporary file in the same
-// directory, synced, then renamed).
-func (s *Set) Save(path string) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
+// Save writes the Set to path through engine/atomicfile (a temporary
+// file in the same directory, synced, renamed, directory synced; mode 0644
+// less the umask).
+func (s *Set) Save(path string) error {
+	if !s.done {
+		return errors.New("param: Save before Finish")
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if _, err = s.WriteTo(bw); err != nil {
+	return atomicfile.WriteFunc(path, func(w io.Writer) error {
+		_, err := s.WriteTo(w)
 		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	})
 }
 
-// Load reads a file written by Save into s. The file must hold exactly one
-// encoded Set; on any error s is unchanged.
+// Load reads a file written by Save into s. The file must be a regular
+// file holding exactly one encoded Set (its size is checked against the
+// Set's before anything is read); on any error s is unchanged.
 func (s *Set) Load(path string) error {
-	data, err := os.ReadFile(path)
+	if !s.done {
+		return errors.New("param: Load before Finish")
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("param: %s is not a regular file", path)
+	}
+	// The header holds per tensor at most 8 + maxNameLen + 8·maxDims bytes.
+	limit := int64(56) + int64(len(s.Tensors))*(8+maxNameLen+8*maxDims) + 8*int64(len(s.Data))
+	if st.Size() > limit {
+		return fmt.Errorf("%w: %s has %d bytes, a file of this set has at most %d", ErrCorrupt, path, st.Size(), limit)
+	}
+	data := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return fmt.Errorf("param: %s: %w", path, err)
 	}
 	if err := s.UnmarshalBinary(data); err != nil {
 		return fmt.Errorf("%s: %w", path, err)

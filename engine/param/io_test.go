@@ -179,3 +179,53 @@ func TestMismatch(t *testing.T) {
 		t.Error("marshal of an unfinished set succeeded")
 	}
 }
+
+func TestLoadHostile(t *testing.T) {
+	s := newSet(t, shapes, "w", "b", "v")
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, make([]byte, 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{dir, big, "/dev/zero"} {
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		if err := s.Load(p); err == nil {
+			t.Errorf("Load(%s): want an error", p)
+		}
+	}
+	p := filepath.Join(dir, "ok")
+	if err := s.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Load(p); err != nil {
+		t.Fatalf("Load of a saved set: %v", err)
+	}
+}
+
+// FuzzUnmarshal checks that no input panics UnmarshalBinary, that a
+// failed load leaves the set unchanged and that an accepted one
+// re-marshals to the same bytes.
+func FuzzUnmarshal(f *testing.F) {
+	s := newSet(f, shapes, "w", "b", "v")
+	good, _ := s.MarshalBinary()
+	f.Add(good)
+	f.Add(good[:40])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := newSet(t, shapes, "w", "b", "v")
+		before := slices.Clone(d.Data)
+		if err := d.UnmarshalBinary(data); err != nil {
+			for i := range before {
+				if math.Float64bits(before[i]) != math.Float64bits(d.Data[i]) {
+					t.Fatalf("failed load changed value %d", i)
+				}
+			}
+			return
+		}
+		again, err := d.MarshalBinary()
+		if err != nil || !bytes.Equal(again, data) {
+			t.Fatalf("accepted input does not re-marshal to itself: %v", err)
+		}
+	})
+}

@@ -49,7 +49,7 @@ type Preset struct {
 	BufferCap int     `json:"buffer_cap"`
 	BufferMin int     `json:"buffer_min"`
 	InitFill  int     `json:"init_fill"`
-	InitMC    bool    `json:"init_mc"`       // initial fill from the clipped-MC-score SDE (GMM) instead of the prior
+	InitMC    bool    `json:"init_mc"`        // initial fill from the clipped-MC-score SDE (GMM) instead of the prior
 	InitSteps int     `json:"init_sde_steps"` // SDE steps of the MC initial fill
 	InitM     float64 `json:"init_clip_m"`    // whole-vector clip of the MC initial fill
 

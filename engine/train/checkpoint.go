@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 
+	"github.com/idem-project/idem/engine/atomicfile"
 	sha256 "github.com/minio/sha256-simd"
 )
 
@@ -273,4 +274,15 @@ func Open(path string, val []float64, workers int) (*Trainer, error) {
 		return nil, err
 	}
 	return tr, nil
+}
+
+// Save writes the checkpoint to path atomically (engine/atomicfile: a
+// temporary file in the same directory, fsync, rename, fsync of the
+// directory), so the previous checkpoint survives any failure.
+func (tr *Trainer) Save(path string) error {
+	b, err := tr.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, b)
 }

@@ -152,7 +152,7 @@ type Trainer struct {
 
 	// Per-step scratch.
 	x0, xt, tt, h, target_, out, rowLoss []float64
-	e                                   []float64
+	e                                    []float64
 }
 
 // New builds a trainer with fresh parameters. val is the validation set in
@@ -652,4 +652,26 @@ func (tr *Trainer) Sample(ctx context.Context, n int, call uint64, progress func
 func subSeed(seed uint64, idx ...uint64) uint64 {
 	st := engine.NewStream(seed, idx...)
 	return st.Uint64()
+}
+
+// Fill does the initial buffer fill if it is not done yet.
+func (tr *Trainer) Fill(ctx context.Context) error {
+	if tr.st.Filled {
+		return nil
+	}
+	return tr.initialFill(ctx)
+}
+
+// InnerStep runs one inner training step (SPEC §6.2) outside Run and
+// returns its loss; the buffer must be filled (Fill). It advances the step
+// counter as Run does. It is for benchmarks and experiments.
+func (tr *Trainer) InnerStep() (float64, error) {
+	if !tr.st.Filled {
+		return 0, errors.New("train: InnerStep before Fill")
+	}
+	loss, _, err := tr.innerStep()
+	if err == nil {
+		tr.st.Step++
+	}
+	return loss, err
 }

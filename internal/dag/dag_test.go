@@ -16,10 +16,11 @@ var allowed = map[string][]string{
 	"asm":               {},
 	"asm/asmtest":       {"asm"},
 	"engine":            {"asm"},
-	"engine/npy":        {},
-	"engine/param":      {},
+	"engine/atomicfile": {},
+	"engine/npy":        {"engine/atomicfile"},
+	"engine/param":      {"engine/atomicfile"},
 	"engine/optim":      {"asm"},
-	"engine/figure":     {},
+	"engine/figure":     {"engine/atomicfile"},
 	"engine/metrics":    {"engine", "asm"},
 	"engine/enginetest": {"engine", "asm"},
 	"engine/gmm":        {"engine", "asm"},
@@ -27,7 +28,7 @@ var allowed = map[string][]string{
 	"engine/mcmc":       {"engine", "asm", "engine/metrics", "engine/npy"},
 	"sde":               {"engine", "asm"},
 	"engine/preset":     {"engine", "asm", "egnn", "engine/gmm", "engine/mcscore", "lj", "mlp", "sde", "engine/param", "engine/npy"},
-	"engine/train":      {"engine", "asm", "egnn", "engine/gmm", "engine/mcscore", "engine/metrics", "engine/optim", "engine/param", "engine/preset", "lj", "mlp", "sde", "engine/npy"},
+	"engine/train":      {"engine", "asm", "engine/atomicfile", "egnn", "engine/gmm", "engine/mcscore", "engine/metrics", "engine/optim", "engine/param", "engine/preset", "lj", "mlp", "sde", "engine/npy"},
 	"lj":                {"engine", "asm", "engine/npy"},
 	"mlp":               {"engine", "asm", "engine/param"},
 	"egnn":              {"engine", "asm", "engine/param"},
@@ -35,6 +36,7 @@ var allowed = map[string][]string{
 	"cmd/idem-bench":    {"asm", "bench"},
 	"cmd/idem":          {"asm", "engine", "engine/...", "lj", "sde", "mlp", "egnn"},
 	"internal/dag":      {},
+	"internal/fault":    {},
 }
 
 func permitted(pkg, imp string) bool {
