@@ -41,6 +41,8 @@ type Preset struct {
 	HWeighted bool    `json:"h_weighted"` // λ(t) = h(t) + 10⁻³ (GMM) instead of 1
 
 	LR        float64 `json:"lr"`
+	Cosine    bool    `json:"cosine"`    // anneal the learning rate by a cosine over the run's inner steps
+	LRFinal   float64 `json:"lr_final"`  // final fraction of the learning rate with Cosine
 	Plateau   bool    `json:"plateau"`   // ReduceLROnPlateau on the validation loss
 	GradClip  float64 `json:"grad_clip"` // total gradient norm
 	Batch     int     `json:"batch"`     // B, buffer points per inner step
@@ -148,7 +150,7 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: counts must be positive", p.Target, p.Name)
 	case p.BufferCap < p.BufferMin || p.BufferMin < 1 || p.InitFill < p.BufferMin || p.InitFill > p.BufferCap:
 		return fmt.Errorf("preset %s/%s: need 1 ≤ buffer min ≤ initial fill ≤ capacity", p.Target, p.Name)
-	case !(p.LR > 0) || !(p.GradClip > 0) || !(p.Eta >= 0):
+	case !(p.LR > 0) || !(p.GradClip > 0) || !(p.Eta >= 0) || !(p.LRFinal >= 0 && p.LRFinal <= 1):
 		return fmt.Errorf("preset %s/%s: learning rate and clip must be positive, η non-negative", p.Target, p.Name)
 	case p.InitMC && (p.InitSteps < 1 || !(p.InitM > 0)):
 		return fmt.Errorf("preset %s/%s: the MC initial fill needs steps and a clip norm", p.Target, p.Name)

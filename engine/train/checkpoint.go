@@ -75,7 +75,7 @@ func (tr *Trainer) MarshalBinary() ([]byte, error) {
 	section(cfg)
 	st := tr.st
 	w := stateWire{int64(st.Epoch), int64(st.Inner), st.Step, b2u(st.PendingVal), b2u(st.Filled),
-		st.EnergyEvals, st.NetEvals, st.BestMetric, int64(st.BestEpoch), st.Wall, st.LossSum, st.GradSum, tr.adam.LR}
+		st.EnergyEvals, st.NetEvals, st.BestMetric, int64(st.BestEpoch), st.Wall, st.LossSum, st.GradSum, st.BaseLR}
 	var sb bytes.Buffer
 	binary.Write(&sb, binary.LittleEndian, &w)
 	section(sb.Bytes())
@@ -239,8 +239,7 @@ func (tr *Trainer) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("%w: learning rate %g", ErrCorruptCheckpoint, w.LR)
 	}
 	*tr.adam, *tr.plat, *tr.buf = adam, plat, buf
-	tr.adam.LR = w.LR
-	tr.st = State{Epoch: int(w.Epoch), Inner: int(w.Inner), Step: w.Step, PendingVal: w.PendingVal != 0, Filled: w.Filled != 0,
+	tr.st = State{BaseLR: w.LR, Epoch: int(w.Epoch), Inner: int(w.Inner), Step: w.Step, PendingVal: w.PendingVal != 0, Filled: w.Filled != 0,
 		EnergyEvals: w.EnergyEvals, NetEvals: w.NetEvals, BestMetric: w.BestMetric, BestEpoch: int(w.BestEpoch),
 		Wall: w.Wall, LossSum: w.LossSum, GradSum: w.GradS}
 	return nil

@@ -126,6 +126,7 @@ type State struct {
 	Wall        float64 // seconds of training, over all resumes
 	LossSum     float64 // this epoch's inner losses so far
 	GradSum     float64
+	BaseLR      float64 // learning rate before the cosine factor (ReduceLROnPlateau acts on it)
 }
 
 // Trainer runs iDEM or pDEM training (SPEC §6) for one target.
@@ -226,6 +227,7 @@ func New(cfg Config, val []float64, workers int) (*Trainer, error) {
 	tr.tt, tr.h, tr.rowLoss, tr.e = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	tr.st.BestMetric = math.Inf(1)
 	tr.st.BestEpoch = -1
+	tr.st.BaseLR = p.LR
 	return tr, nil
 }
 
@@ -406,6 +408,7 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 		return 0, 0, fmt.Errorf("train: epoch %d, step %d: %w", tr.st.Epoch, tr.st.Inner, err)
 	}
 	tr.st.EnergyEvals += uint64(b) * uint64(p.K)
+	tr.adam.LR = tr.stepLR()
 	ps := tr.net.Params()
 	ps.ZeroGrad()
 	if err := tr.net.ForwardBackward(tr.out, tr.xt, tr.tt, b, tr.lossGrad(b)); err != nil {
@@ -433,6 +436,19 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 		}
 	}
 	return loss, gradNorm, nil
+}
+
+// stepLR is the learning rate of the current inner step: BaseLR, times
+// the cosine factor f + (1 − f)·½(1 + cos(π·s/S)) over the S inner steps of
+// the run when the preset anneals (f = LRFinal).
+func (tr *Trainer) stepLR() float64 {
+	if !tr.p.Cosine {
+		return tr.st.BaseLR
+	}
+	total := float64(tr.p.Epochs * tr.p.Inner)
+	frac := min(1, float64(tr.st.Step)/total)
+	f := tr.p.LRFinal
+	return tr.st.BaseLR * (f + (1-f)*0.5*(1+math.Cos(math.Pi*frac)))
 }
 
 // energies evaluates E on b row-major training-unit rows into tr.e.
@@ -554,7 +570,7 @@ func (tr *Trainer) validate(ctx context.Context, rec *Record) error {
 	vl /= float64(b)
 	rec.ValLoss = &vl
 	if p.Plateau {
-		tr.adam.LR = tr.plat.Step(vl, tr.adam.LR)
+		tr.st.BaseLR = tr.plat.Step(vl, tr.st.BaseLR)
 	}
 	metric := vl
 	if tr.cfg.Mode == RefData {

@@ -1,0 +1,89 @@
+package preset
+
+import (
+	"testing"
+
+	"github.com/idem-project/idem/engine/mcscore"
+)
+
+// TestPaperMatchesSpec holds the paper presets against SPEC §6.1's table,
+// written out here column by column.
+func TestPaperMatchesSpec(t *testing.T) {
+	type row struct {
+		net                       Network
+		layers                    int
+		smin, smax                float64
+		k                         int
+		clip                      mcscore.ClipMode
+		m                         float64
+		hWeighted                 bool
+		lr                        float64
+		plateau                   bool
+		batch, inner, newPer      int
+		initMC                    bool
+		eta                       float64
+		neg, epochs, valEvery, eb int
+	}
+	spec := map[string]row{
+		"gmm40": {MLP, 3, 1e-5, 1, 500, mcscore.ClipWhole, 70, true, 5e-4, false, 512, 100, 1000, true, 1.0, 0, 1000, 10, 1000},
+		"dw4":   {EGNN, 3, 1e-5, 3, 1000, mcscore.ClipPerParticle, 20, false, 1e-3, true, 512, 100, 1000, false, 1.0, 0, 1000, 10, 1000},
+		"lj13":  {EGNN, 5, 0.01, 2, 1000, mcscore.ClipPerParticle, 20, false, 1e-3, true, 512, 100, 1000, false, 0.9, 0, 1000, 10, 1024},
+		"lj55":  {EGNN, 5, 0.5, 4, 100, mcscore.ClipPerParticle, 20, false, 1e-3, true, 128, 100, 128, false, 0.5, 10, 2000, 5, 128},
+	}
+	for name, w := range spec {
+		p, err := Paper(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := row{p.Network, p.Layers, p.SigmaMin, p.SigmaMax, p.K, p.Clip, p.M, p.HWeighted, p.LR, p.Plateau,
+			p.Batch, p.Inner, p.NewPerEp, p.InitMC, p.Eta, p.NegSteps, p.Epochs, p.ValEvery, p.EvalBatch}
+		if got != w {
+			t.Errorf("%s:\n got  %+v\n want %+v", name, got, w)
+		}
+		// Shared settings.
+		if p.GradClip != 0.5 || p.BufferCap != 10000 || p.BufferMin != 1000 || p.InitFill != 1024 || p.SDESteps != 1000 || p.Width != 128 || p.Cosine {
+			t.Errorf("%s: shared settings %+v", name, p)
+		}
+		if name == "lj55" && (p.NegDt != 1e-4 || p.NegM != 20) {
+			t.Errorf("lj55 negative time: dt %g, M %g", p.NegDt, p.NegM)
+		}
+		if name == "gmm40" && (p.InitSteps != 1000 || p.InitM != 70) {
+			t.Errorf("gmm40 initial fill: %d steps, M %g", p.InitSteps, p.InitM)
+		}
+		if err := p.Validate(); err != nil {
+			t.Error(err)
+		}
+		q, err := Quick(name)
+		if err != nil || q.Validate() != nil {
+			t.Errorf("quick %s: %v %v", name, err, q.Validate())
+		}
+		// Quick keeps the method: same estimator, schedule, loss and network family.
+		if q.Clip != p.Clip || q.M != p.M || q.SigmaMin != p.SigmaMin || q.SigmaMax != p.SigmaMax || q.HWeighted != p.HWeighted || q.Network != p.Network {
+			t.Errorf("quick %s changes the method: %+v", name, q)
+		}
+	}
+	if _, err := Paper("lj7"); err == nil {
+		t.Error("unknown target accepted")
+	}
+	if _, err := Get("fast", "dw4"); err == nil {
+		t.Error("unknown preset accepted")
+	}
+}
+
+func TestTargetsAndParams(t *testing.T) {
+	want := map[string]int{"gmm40": 2, "dw4": 8, "lj13": 39, "lj55": 165}
+	for name, d := range want {
+		p, _ := Paper(name)
+		tg, err := p.NewTarget()
+		if err != nil || tg.Dim() != d {
+			t.Fatalf("%s: %v, dim %d", name, err, tg.Dim())
+		}
+	}
+	p, _ := Paper("gmm40")
+	if n := p.MLPConfig().NumParams(); n != 99074 {
+		t.Errorf("MLP parameters %d, SPEC 99,074", n)
+	}
+	if p.Scale() != 50 {
+		t.Errorf("GMM scale %g", p.Scale())
+	}
+}
