@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/idem-project/idem/engine/atomicfile"
+	"github.com/idem-project/idem/engine/figure"
 	"github.com/idem-project/idem/engine/gmm"
+	"github.com/idem-project/idem/engine/metrics"
 	"github.com/idem-project/idem/engine/npy"
 	"github.com/idem-project/idem/engine/preset"
 	"github.com/idem-project/idem/engine/train"
@@ -269,6 +271,16 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 		_ = bar.pb.Set(tr.State().Epoch*p.Inner + tr.State().Inner)
 	}
 	lastVal := ""
+	var curve []train.Record
+	for _, line := range lg.lines { // a resumed run keeps its earlier rounds
+		var r struct {
+			Type string `json:"type"`
+			train.Record
+		}
+		if json.Unmarshal(line, &r) == nil && r.Type == "epoch" && (r.Val != nil || r.ValLoss != nil) {
+			curve = append(curve, r.Record)
+		}
+	}
 	hooks := train.Hooks{
 		Step: func(epoch, inner int, loss float64) {
 			if bar != nil {
@@ -284,6 +296,12 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 				}
 			} else if r.ValLoss != nil {
 				lastVal = fmt.Sprintf(" | val loss %.4g", *r.ValLoss)
+			}
+			if r.Val != nil || r.ValLoss != nil {
+				curve = append(curve, r)
+				if err := writeCurve(o.out, p.Target, curve); err != nil {
+					return err
+				}
 			}
 			if err := lg.add(struct {
 				Type string `json:"type"`
@@ -452,4 +470,64 @@ func overridePreset(p preset.Preset, spec string) (preset.Preset, error) {
 		}
 	}
 	return out, out.Validate()
+}
+
+// paperXW2 and paperEnergyW1 are the published iDEM figures drawn as
+// reference lines on the curves (SPEC §8.1, §8.3).
+var (
+	paperXW2      = map[string]float64{"gmm40": 7.42, "dw4": 2.13, "lj13": 4.26, "lj55": 16.128}
+	paperEnergyW1 = map[string]float64{"dw4": 0.435, "lj13": 5.204, "lj55": 21.704}
+)
+
+// writeCurve writes curve.csv (one row per validation round) and, in
+// reference-data mode, curve.png: validation x_w2 (and energy_w1 for
+// molecules) against training wall-clock, beside the paper's iDEM values.
+func writeCurve(dir, target string, recs []train.Record) error {
+	cols := []string{metrics.NameXW2, metrics.NameEnergyW1, metrics.NameEnergyW2, metrics.NameDistW2}
+	var b strings.Builder
+	b.WriteString("epoch,wall_s,energy_evals,net_evals,lr,val_loss")
+	for _, c := range cols {
+		b.WriteString("," + c)
+	}
+	b.WriteString("\n")
+	var xs, ys, es []float64
+	for _, r := range recs {
+		vl := math.NaN()
+		if r.ValLoss != nil {
+			vl = *r.ValLoss
+		}
+		fmt.Fprintf(&b, "%d,%.3f,%d,%d,%g,%g", r.Epoch, r.WallSeconds, r.EnergyEvals, r.NetEvals, r.LR, vl)
+		for _, c := range cols {
+			v, ok := r.Val[c]
+			if !ok {
+				b.WriteString(",")
+				continue
+			}
+			fmt.Fprintf(&b, ",%g", v)
+		}
+		b.WriteString("\n")
+		if v, ok := r.Val[metrics.NameXW2]; ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			xs = append(xs, r.WallSeconds/60)
+			ys = append(ys, v)
+			if e, ok := r.Val[metrics.NameEnergyW1]; ok && target != "gmm40" && !math.IsInf(e, 0) && !math.IsNaN(e) {
+				es = append(es, e)
+			}
+		}
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, "curve.csv"), []byte(b.String())); err != nil {
+		return err
+	}
+	if len(xs) == 0 {
+		return nil
+	}
+	series := []figure.Series{{Label: "validation x_w2", X: xs, Y: ys}}
+	hl := []figure.Series{{Label: fmt.Sprintf("paper iDEM x_w2 %.3g", paperXW2[target]), Y: []float64{paperXW2[target]}}}
+	if len(es) == len(xs) {
+		series = append(series, figure.Series{Label: "validation energy_w1", X: xs, Y: es})
+		hl = append(hl, figure.Series{Label: fmt.Sprintf("published iDEM energy_w1 %.3g", paperEnergyW1[target]), Y: []float64{paperEnergyW1[target]}})
+	}
+	return figure.Curves(filepath.Join(dir, "curve.png"), series, figure.CurveOptions{
+		Title: "iDEM on " + target + ": quality against wall-clock", XLabel: "training wall-clock (minutes)", YLabel: "metric (lower is better)",
+		HLines: hl, LogY: len(es) == len(xs),
+	})
 }

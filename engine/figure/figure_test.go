@@ -219,3 +219,21 @@ func TestBadInputs(t *testing.T) {
 		}
 	}
 }
+
+func TestCurves(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/c.png"
+	s := []Series{{Label: "a", X: []float64{0, 1, 2}, Y: []float64{3, 2, 1}}}
+	if err := Curves(path, s, CurveOptions{Title: "t", HLines: []Series{{Label: "paper", Y: []float64{1.5}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || len(b) < 1000 || string(b[1:4]) != "PNG" {
+		t.Fatalf("no PNG written: %v", err)
+	}
+	if err := Curves(path, []Series{{Label: "bad", X: []float64{0}, Y: []float64{math.NaN()}}}, CurveOptions{}); !errors.Is(err, ErrNonFinite) {
+		t.Fatalf("NaN: %v", err)
+	}
+	if err := Curves(path, nil, CurveOptions{}); !errors.Is(err, ErrEmpty) {
+		t.Fatalf("empty: %v", err)
+	}
+}

@@ -1,0 +1,94 @@
+package figure
+
+import (
+	"fmt"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	vgdraw "gonum.org/v1/plot/vg/draw"
+)
+
+// Series is one named curve: points (X[i], Y[i]).
+type Series struct {
+	Label string
+	X, Y  []float64
+}
+
+// CurveOptions configures a line figure of quality against cost.
+type CurveOptions struct {
+	Title, XLabel, YLabel string
+	// HLines draws labelled horizontal reference lines (a published value,
+	// a floor).
+	HLines []Series // each uses Y[0] and its Label
+	LogY   bool
+	Width  int // pixels; 0 means DefaultWidth
+	Height int // pixels; 0 means DefaultHeight
+}
+
+// Curves writes a line figure of the series to path as a PNG.
+func Curves(path string, series []Series, opt CurveOptions) error {
+	p := plot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = opt.Title, opt.XLabel, opt.YLabel
+	if opt.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{}
+	}
+	p.Legend.Top = true
+	n := 0
+	xmin, xmax := 0.0, 0.0
+	for i, s := range series {
+		if len(s.X) != len(s.Y) {
+			return fmt.Errorf("%w: series %q has %d x and %d y values", ErrOption, s.Label, len(s.X), len(s.Y))
+		}
+		if err := checkFinite(s.Label, s.X); err != nil {
+			return err
+		}
+		if err := checkFinite(s.Label, s.Y); err != nil {
+			return err
+		}
+		if len(s.X) == 0 {
+			continue
+		}
+		pts := make(plotter.XYs, len(s.X))
+		for j := range s.X {
+			pts[j].X, pts[j].Y = s.X[j], s.Y[j]
+			if n == 0 || s.X[j] < xmin {
+				xmin = s.X[j]
+			}
+			if n == 0 || s.X[j] > xmax {
+				xmax = s.X[j]
+			}
+			n++
+		}
+		l, sc, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return err
+		}
+		l.Color = plotutil.Color(i)
+		sc.Color = plotutil.Color(i)
+		sc.Shape = vgdraw.CircleGlyph{}
+		p.Add(l, sc)
+		p.Legend.Add(s.Label, l, sc)
+	}
+	if n == 0 {
+		return ErrEmpty
+	}
+	for i, h := range opt.HLines {
+		if len(h.Y) == 0 {
+			continue
+		}
+		if err := checkFinite(h.Label, h.Y[:1]); err != nil {
+			return err
+		}
+		l, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: h.Y[0]}, {X: xmax, Y: h.Y[0]}})
+		if err != nil {
+			return err
+		}
+		l.Color = plotutil.Color(len(series) + i)
+		l.Dashes = plotutil.Dashes(1 + i)
+		p.Add(l)
+		p.Legend.Add(h.Label, l)
+	}
+	return SavePNG(p, path, opt.Width, opt.Height)
+}
