@@ -55,14 +55,15 @@ type Preset struct {
 	InitSteps int     `json:"init_sde_steps"` // SDE steps of the MC initial fill
 	InitM     float64 `json:"init_clip_m"`    // whole-vector clip of the MC initial fill
 
-	Eta       float64 `json:"eta"`
-	SDESteps  int     `json:"sde_steps"`
-	NegSteps  int     `json:"neg_steps"` // negative-time steps for evaluation samples
-	NegDt     float64 `json:"neg_dt"`
-	NegM      float64 `json:"neg_clip_m"`
-	Epochs    int     `json:"epochs"`
-	ValEvery  int     `json:"val_every"`
-	EvalBatch int     `json:"eval_batch"`
+	Eta          float64 `json:"eta"`
+	SDESteps     int     `json:"sde_steps"`      // reverse-SDE steps of the buffer samples
+	EvalSDESteps int     `json:"eval_sde_steps"` // steps of evaluation samples (validation, Sample); 0 means SDESteps
+	NegSteps     int     `json:"neg_steps"`      // negative-time steps for evaluation samples
+	NegDt        float64 `json:"neg_dt"`
+	NegM         float64 `json:"neg_clip_m"`
+	Epochs       int     `json:"epochs"`
+	ValEvery     int     `json:"val_every"`
+	EvalBatch    int     `json:"eval_batch"`
 }
 
 // Targets lists the targets that have presets.
@@ -146,6 +147,8 @@ func (p Preset) Validate() error {
 	switch {
 	case !(p.SigmaMin > 0) || !(p.SigmaMax > p.SigmaMin):
 		return fmt.Errorf("preset %s/%s: need 0 < σ_min < σ_max", p.Target, p.Name)
+	case p.EvalSDESteps < 0:
+		return fmt.Errorf("preset %s/%s: eval_sde_steps must be ≥ 0", p.Target, p.Name)
 	case p.K < 1 || p.Batch < 1 || p.Inner < 1 || p.NewPerEp < 1 || p.SDESteps < 1 || p.Epochs < 1 || p.ValEvery < 1 || p.EvalBatch < 1:
 		return fmt.Errorf("preset %s/%s: counts must be positive", p.Target, p.Name)
 	case p.BufferCap < p.BufferMin || p.BufferMin < 1 || p.InitFill < p.BufferMin || p.InitFill > p.BufferCap:

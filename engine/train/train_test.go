@@ -328,6 +328,12 @@ func TestSampleUnitsAndDeterminism(t *testing.T) {
 	if slices.Equal(xa, xc) {
 		t.Fatal("another call gave the same samples")
 	}
+	// Evaluation samples use EvalSDESteps: 300 rows × steps network evaluations.
+	p.EvalSDESteps = 7
+	c := newTrainer(t, p, DataFree, 1)
+	if _, err := c.Sample(context.Background(), 300, 1, nil); err != nil || c.State().NetEvals != 300*7 {
+		t.Fatalf("network evaluations %d, want %d (err %v)", c.State().NetEvals, 300*7, err)
+	}
 	// An untrained network's samples stay near the prior, std ≈ 50 in x.
 	var ss float64
 	for _, v := range xa {

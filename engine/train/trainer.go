@@ -497,13 +497,18 @@ func (tr *Trainer) initialFill(ctx context.Context) error {
 }
 
 // generate draws b samples with the network score into x (training units),
-// keyed by call; negative time is applied when neg is set.
-func (tr *Trainer) generate(ctx context.Context, x []float64, b int, call uint64, neg bool, progress func(done int)) error {
+// keyed by call. Evaluation samples (eval) use EvalSDESteps when set and
+// negative time; buffer samples use SDESteps and never negative time.
+func (tr *Trainer) generate(ctx context.Context, x []float64, b int, call uint64, eval bool, progress func(done int)) error {
+	tr.smp.Steps = tr.p.SDESteps
+	if eval && tr.p.EvalSDESteps > 0 {
+		tr.smp.Steps = tr.p.EvalSDESteps
+	}
 	tr.smp.Prior(x, b, call)
 	if err := tr.smp.Run(ctx, x, b, tr.score, call, progress); err != nil {
 		return err
 	}
-	if neg && tr.p.NegSteps > 0 {
+	if eval && tr.p.NegSteps > 0 {
 		if err := sde.NegativeTime(tr.target, x, b, tr.p.NegSteps, tr.p.NegDt, tr.p.NegM); err != nil {
 			return err
 		}
