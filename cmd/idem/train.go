@@ -364,6 +364,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		call    = fs.Uint64("call", 0, "sample stream: different values give independent samples")
 		workers = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 		quiet   = fs.Bool("quiet", false, "no progress bar")
+		steps   = fs.Int("sde-steps", 0, "reverse-SDE steps (0: the preset's evaluation steps)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: idem sample -ckpt CKPT -n N -out FILE.npy\n\nDraws samples with the reverse SDE (SPEC §4.2, negative time where the\npreset uses it) and writes them with a .sha256 beside them.\n\n")
@@ -391,6 +392,10 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("sample: %w", err)
 	}
 	defer tr.Close()
+	if *steps < 0 || *steps > 100000 {
+		return usagef("sample: -sde-steps %d: must be in [0, 100000]", *steps)
+	}
+	_ = tr.SetEvalSDESteps(*steps)
 	x, err := drawSamples(ctx, tr, *n, *call, *quiet, stderr)
 	if err != nil {
 		return fmt.Errorf("sample: %w", err)

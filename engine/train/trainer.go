@@ -696,3 +696,17 @@ func (tr *Trainer) InnerStep() (float64, error) {
 	}
 	return loss, err
 }
+
+// SetEvalSDESteps sets the reverse-SDE steps of evaluation samples (Sample
+// and validation); n = 0 restores the preset's. It is not part of the
+// checkpointed configuration.
+func (tr *Trainer) SetEvalSDESteps(n int) error {
+	if n < 0 {
+		return fmt.Errorf("train: SDE steps must be ≥ 0, got %d", n)
+	}
+	if n == 0 {
+		n = tr.cfg.Preset.EvalSDESteps
+	}
+	tr.p.EvalSDESteps = n
+	return nil
+}
