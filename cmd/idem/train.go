@@ -380,6 +380,9 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
+	if *steps < 0 || *steps > 100000 {
+		return usagef("sample: -sde-steps %d: must be in [0, 100000]", *steps)
+	}
 	const maxSamples = 10_000_000
 	if *n < 1 || *n > maxSamples {
 		return fmt.Errorf("sample: -n %d: must be in [1, %d]", *n, maxSamples)
@@ -392,9 +395,6 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("sample: %w", err)
 	}
 	defer tr.Close()
-	if *steps < 0 || *steps > 100000 {
-		return usagef("sample: -sde-steps %d: must be in [0, 100000]", *steps)
-	}
 	_ = tr.SetEvalSDESteps(*steps)
 	x, err := drawSamples(ctx, tr, *n, *call, *quiet, stderr)
 	if err != nil {
