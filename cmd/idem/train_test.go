@@ -16,7 +16,7 @@ import (
 
 // tinySet shrinks the GMM-40 quick preset so that an epoch takes
 // milliseconds.
-const tinySet = "k=32,batch=64,inner=5,new_per_epoch=64,sde_steps=10,init_sde_steps=10,eval_batch=64,width=16,layers=1,init_fill=100,buffer_min=100,buffer_cap=500,val_every=2"
+const tinySet = "k=32,batch=64,inner=5,new_per_epoch=64,sde_steps=10,eval_sde_steps=10,init_sde_steps=10,eval_batch=64,width=16,layers=1,init_fill=100,buffer_min=100,buffer_cap=500,val_every=2"
 
 // TestMain lets a test run the command in a child process: with
 // IDEM_TEST_MAIN set, the test binary is the idem command.

@@ -18,7 +18,7 @@ func Example() {
 	}
 	// Shrink the run so that the example finishes in a second.
 	p.Epochs, p.Inner, p.K, p.Batch = 3, 10, 64, 128
-	p.SDESteps, p.InitSteps, p.NewPerEp, p.EvalBatch = 20, 20, 128, 128
+	p.SDESteps, p.InitSteps, p.EvalSDESteps, p.NewPerEp, p.EvalBatch = 20, 20, 20, 128, 128
 	tr, err := train.New(train.Config{Preset: p, Variant: train.IDEM, Mode: train.DataFree, Seed: 1}, nil, 2)
 	if err != nil {
 		log.Fatal(err)

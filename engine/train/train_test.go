@@ -19,7 +19,7 @@ func tinyGMM() preset.Preset {
 	p.K, p.Batch, p.Inner, p.NewPerEp = 64, 128, 10, 128
 	p.SDESteps, p.InitSteps, p.Epochs, p.ValEvery, p.EvalBatch = 20, 20, 4, 2, 128
 	p.InitFill, p.BufferMin, p.BufferCap = 256, 256, 1000
-	p.Width, p.Layers = 32, 1
+	p.Width, p.Layers, p.EvalSDESteps = 32, 1, 0
 	return p
 }
 
@@ -341,5 +341,34 @@ func TestSampleUnitsAndDeterminism(t *testing.T) {
 	}
 	if sd := math.Sqrt(ss / float64(len(xa))); sd < 25 || sd > 100 {
 		t.Fatalf("sample sd %g, want about 50 (x units)", sd)
+	}
+}
+
+// TestCosineLR checks the annealed learning rate against its formula
+// base·(f + (1 − f)·½(1 + cos(π·s/S))) and that ReduceLROnPlateau scales
+// the base.
+func TestCosineLR(t *testing.T) {
+	p := tinyGMM()
+	p.Cosine, p.LRFinal, p.LR = true, 0.01, 1e-3
+	tr := newTrainer(t, p, DataFree, 1)
+	total := p.Epochs * p.Inner
+	for _, tc := range []struct {
+		step int
+		want float64
+	}{{0, 1e-3}, {total / 2, 1e-3 * (0.01 + 0.99*0.5)}, {total, 1e-5}, {2 * total, 1e-5}} {
+		tr.st.Step = int64(tc.step)
+		if got := tr.stepLR(); math.Abs(got-tc.want) > 1e-15 {
+			t.Errorf("step %d: lr %g, want %g", tc.step, got, tc.want)
+		}
+	}
+	tr.st.Step, tr.st.BaseLR = 0, 1e-4
+	if got := tr.stepLR(); got != 1e-4 {
+		t.Errorf("base 1e-4: lr %g", got)
+	}
+	p.Cosine = false
+	tr2 := newTrainer(t, p, DataFree, 1)
+	tr2.st.Step = int64(total / 2)
+	if got := tr2.stepLR(); got != 1e-3 {
+		t.Errorf("no cosine: lr %g", got)
 	}
 }
