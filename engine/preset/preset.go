@@ -127,7 +127,8 @@ func Quick(target string) (Preset, error) {
 		p.Epochs, p.ValEvery = 60, 10
 	case "lj13":
 		p.SDESteps, p.NewPerEp = 200, 256
-		p.Epochs, p.ValEvery, p.EvalBatch = 100, 10, 1000
+		p.Cosine, p.LRFinal = true, 0.01
+		p.Epochs, p.ValEvery, p.EvalBatch = 30, 5, 500
 	case "lj55":
 		p.SDESteps = 200
 		p.Epochs = 50
