@@ -54,6 +54,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.out == "" {
 		o.out = filepath.Join("runs", "demo-"+o.target)
 	}
+	o.force = true // every demo is a fresh run
 	tg, err := parseTarget(o.target)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -92,7 +93,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 
 	start := time.Now()
-	dir, err := trainRun(ctx, &o, stdout, stderr)
+	dir, final, err := trainRun(ctx, &o, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("demo: %w", err)
 	}
 	defer tr.Close()
-	trainWall := tr.State().Wall
 	x, err := drawSamples(ctx, tr, rows, 0, o.quiet, stderr)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -175,9 +175,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "| %s | %.3f ± %.3f | %s | %s |\n", name, s.Mean, s.SD, fl, paper)
 	}
-	fmt.Fprintf(stdout, "\ntraining wall-clock %s (whole demo %s), %.3g energy evaluations, %.3g network evaluations, %d workers\n",
-		time.Duration(trainWall*float64(time.Second)).Round(time.Second), time.Since(start).Round(time.Second),
-		float64(st.EnergyEvals), float64(st.NetEvals), pool.Workers())
+	fmt.Fprintf(stdout, "\ntraining: %d epochs in %s, %.3g energy and %.3g network evaluations (the evaluated checkpoint: epoch %d, %s); whole demo %s on %d workers\n",
+		final.Epoch, time.Duration(final.Wall*float64(time.Second)).Round(time.Second), float64(final.EnergyEvals), float64(final.NetEvals),
+		st.Epoch, time.Duration(st.Wall*float64(time.Second)).Round(time.Second), time.Since(start).Round(time.Second), pool.Workers())
 	fmt.Fprintf(stdout, "samples: %s\n", samplesPath)
 	if tg.pot == nil {
 		png := filepath.Join(dir, "samples.png")

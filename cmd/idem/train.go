@@ -144,7 +144,7 @@ type trainOptions struct {
 	seed                                                uint64
 	set                                                 string
 	workers, epochs, ckptEvery                          int
-	quiet                                               bool
+	quiet, force                                        bool
 }
 
 func (o *trainOptions) register(fs *flag.FlagSet) {
@@ -188,6 +188,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o.register(fs)
 	fs.StringVar(&o.out, "out", "", "run directory for log.jsonl, last.ckpt and best.ckpt (default runs/TARGET-PRESET-VARIANT-MODE)")
 	fs.StringVar(&o.resume, "resume", "", "continue from this checkpoint (its configuration wins over the flags)")
+	fs.BoolVar(&o.force, "force", false, "start a new run in a directory that holds checkpoints of an earlier run (they are replaced)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: idem train -target T -preset quick|paper [-out DIR] [-resume CKPT] [flags]\n\nTrains an iDEM (or pDEM) sampler (SPEC §6). SIGINT or SIGTERM writes a\ncheckpoint at the next safe point and exits.\n\n")
 		fs.PrintDefaults()
@@ -198,22 +199,22 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return fmt.Errorf("train: unexpected arguments %q", fs.Args())
 	}
-	_, err := trainRun(ctx, &o, stdout, stderr)
+	_, _, err := trainRun(ctx, &o, stdout, stderr)
 	return err
 }
 
 // trainRun runs or resumes training as o says and returns the run directory.
-func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (string, error) {
+func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (string, train.State, error) {
 	if o.ckptEvery < 1 {
-		return "", fmt.Errorf("train: -ckpt-every %d: must be ≥ 1", o.ckptEvery)
+		return "", train.State{}, fmt.Errorf("train: -ckpt-every %d: must be ≥ 1", o.ckptEvery)
 	}
 	cfg, err := o.config()
 	if err != nil {
-		return "", fmt.Errorf("train: %w", err)
+		return "", train.State{}, fmt.Errorf("train: %w", err)
 	}
 	if o.resume != "" {
 		if cfg, err = train.ReadConfig(o.resume); err != nil {
-			return "", fmt.Errorf("train: -resume: %w", err)
+			return "", train.State{}, fmt.Errorf("train: -resume: %w", err)
 		}
 	}
 	p := cfg.Preset
@@ -221,30 +222,43 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 		o.out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s-%s", p.Target, p.Name, cfg.Variant, cfg.Mode))
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return "", fmt.Errorf("train: -out: %w", err)
+		return "", train.State{}, fmt.Errorf("train: -out: %w", err)
 	}
 	if err := checkWritable(o.out); err != nil {
-		return "", fmt.Errorf("train: -out %s is not writable: %w", o.out, err)
+		return "", train.State{}, fmt.Errorf("train: -out %s is not writable: %w", o.out, err)
+	}
+	last, best := filepath.Join(o.out, "last.ckpt"), filepath.Join(o.out, "best.ckpt")
+	if o.resume == "" {
+		for _, f := range []string{last, best} {
+			if _, err := os.Stat(f); err == nil {
+				if !o.force {
+					return "", train.State{}, usagef("train: %s holds an earlier run (%s); continue it with -resume %s, or start over with -force", o.out, filepath.Base(f), last)
+				}
+				if err := os.Remove(f); err != nil {
+					return "", train.State{}, fmt.Errorf("train: %w", err)
+				}
+			}
+		}
 	}
 	var val []float64
 	valDesc := "none (data-free)"
 	if cfg.Mode == train.RefData {
 		if val, valDesc, err = validationSet(p.Target, o.val); err != nil {
-			return "", fmt.Errorf("train: %w", err)
+			return "", train.State{}, fmt.Errorf("train: %w", err)
 		}
 	}
 	tr, err := train.New(cfg, val, o.workers)
 	if err != nil {
-		return "", fmt.Errorf("train: %w", err)
+		return "", train.State{}, fmt.Errorf("train: %w", err)
 	}
 	defer tr.Close()
 	lg := &runLog{path: filepath.Join(o.out, "log.jsonl")}
 	if o.resume != "" {
 		if err := tr.Load(o.resume); err != nil {
-			return "", fmt.Errorf("train: -resume: %w", err)
+			return "", train.State{}, fmt.Errorf("train: -resume: %w", err)
 		}
 		if err := lg.load(tr.State().Epoch); err != nil {
-			return "", fmt.Errorf("train: reading %s: %w", lg.path, err)
+			return "", train.State{}, fmt.Errorf("train: reading %s: %w", lg.path, err)
 		}
 		st := tr.State()
 		_ = lg.add(map[string]any{"type": "resume", "from": o.resume, "epoch": st.Epoch, "inner": st.Inner, "version": version()})
@@ -253,7 +267,6 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 		_ = lg.add(map[string]any{"type": "config", "config": cfg, "seed": cfg.Seed, "version": version(), "go": runtime.Version(),
 			"cpu": cpuid.CPU.BrandName, "workers": o.workers, "validation": valDesc, "params": tr.Params().Len()})
 	}
-	last, best := filepath.Join(o.out, "last.ckpt"), filepath.Join(o.out, "best.ckpt")
 	save := func(path string) error {
 		if err := tr.Save(path); err != nil {
 			return err
@@ -326,21 +339,21 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	}
 	if cause := interrupted(ctx); cause != nil && (runErr == nil || errors.Is(runErr, context.Canceled)) {
 		if err := save(last); err != nil {
-			return o.out, fmt.Errorf("train: writing the checkpoint after the interrupt: %w", err)
+			return o.out, train.State{}, fmt.Errorf("train: writing the checkpoint after the interrupt: %w", err)
 		}
 		st := tr.State()
 		fmt.Fprintf(stderr, "idem train: %v: checkpoint %s at epoch %d, step %d; resume with -resume %s\n", cause, last, st.Epoch, st.Inner, last)
-		return o.out, cause
+		return o.out, train.State{}, cause
 	}
 	if runErr != nil {
-		return o.out, fmt.Errorf("%w (last good checkpoint: %s)", runErr, last)
+		return o.out, train.State{}, fmt.Errorf("%w (last good checkpoint: %s)", runErr, last)
 	}
 	st := tr.State()
 	fmt.Fprintf(stdout, "done: %d epochs in %s, %.3g energy evaluations, %.3g network evaluations; best validation %s %.4g at epoch %d\n",
 		st.Epoch, time.Duration(st.Wall*float64(time.Second)).Round(time.Second), float64(st.EnergyEvals), float64(st.NetEvals),
 		map[train.Mode]string{train.RefData: "x_w2", train.DataFree: "loss"}[cfg.Mode], st.BestMetric, st.BestEpoch)
 	fmt.Fprintf(stdout, "checkpoints: %s, %s; log: %s\n", last, best, lg.path)
-	return o.out, nil
+	return o.out, st, nil
 }
 
 // checkWritable creates and removes a file in dir.

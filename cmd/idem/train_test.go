@@ -137,3 +137,25 @@ func TestTrainSIGINTLeavesCheckpoint(t *testing.T) {
 		t.Fatalf("stderr: %s", errb.String())
 	}
 }
+
+// TestTrainRefusesToOverwrite: a fresh run in a directory with an earlier
+// run's checkpoints is a usage error unless -force.
+func TestTrainRefusesToOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"train", "-quiet", "-target", "gmm40", "-epochs", "1", "-set", tinySet, "-out", dir, "-mode", "data-free"}
+	if _, _, err := runCmd(t, args...); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "last.ckpt"))
+	_, _, err := runCmd(t, args...)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "-force") {
+		t.Fatalf("second run: %v", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "last.ckpt")); string(after) != string(before) {
+		t.Fatal("the refused run changed the checkpoint")
+	}
+	if _, _, err := runCmd(t, append(args, "-force", "-seed", "9")...); err != nil {
+		t.Fatal(err)
+	}
+}
