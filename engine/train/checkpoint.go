@@ -50,6 +50,7 @@ type stateWire struct {
 	BestEpoch            int64
 	Wall, LossSum, GradS float64
 	LR                   float64
+	EpochLoss, EpochGrad float64
 }
 
 func b2u(b bool) uint8 {
@@ -75,7 +76,7 @@ func (tr *Trainer) MarshalBinary() ([]byte, error) {
 	section(cfg)
 	st := tr.st
 	w := stateWire{int64(st.Epoch), int64(st.Inner), st.Step, b2u(st.PendingVal), b2u(st.Filled),
-		st.EnergyEvals, st.NetEvals, st.BestMetric, int64(st.BestEpoch), st.Wall, st.LossSum, st.GradSum, st.BaseLR}
+		st.EnergyEvals, st.NetEvals, st.BestMetric, int64(st.BestEpoch), st.Wall, st.LossSum, st.GradSum, st.BaseLR, st.EpochLoss, st.EpochGrad}
 	var sb bytes.Buffer
 	binary.Write(&sb, binary.LittleEndian, &w)
 	section(sb.Bytes())
@@ -241,7 +242,7 @@ func (tr *Trainer) UnmarshalBinary(data []byte) error {
 	*tr.adam, *tr.plat, *tr.buf = adam, plat, buf
 	tr.st = State{BaseLR: w.LR, Epoch: int(w.Epoch), Inner: int(w.Inner), Step: w.Step, PendingVal: w.PendingVal != 0, Filled: w.Filled != 0,
 		EnergyEvals: w.EnergyEvals, NetEvals: w.NetEvals, BestMetric: w.BestMetric, BestEpoch: int(w.BestEpoch),
-		Wall: w.Wall, LossSum: w.LossSum, GradSum: w.GradS}
+		Wall: w.Wall, LossSum: w.LossSum, GradSum: w.GradS, EpochLoss: w.EpochLoss, EpochGrad: w.EpochGrad}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -331,8 +332,13 @@ func TestSampleUnitsAndDeterminism(t *testing.T) {
 	// Evaluation samples use EvalSDESteps: 300 rows × steps network evaluations.
 	p.EvalSDESteps = 7
 	c := newTrainer(t, p, DataFree, 1)
-	if _, err := c.Sample(context.Background(), 300, 1, nil); err != nil || c.State().NetEvals != 300*7 {
-		t.Fatalf("network evaluations %d, want %d (err %v)", c.State().NetEvals, 300*7, err)
+	var evals uint64
+	c.score.evals = &evals
+	if _, err := c.Sample(context.Background(), 300, 1, nil); err != nil || evals != 300*7 {
+		t.Fatalf("network evaluations %d, want %d (err %v)", evals, 300*7, err)
+	}
+	if c.State().NetEvals != 0 {
+		t.Fatal("Sample changed the run's counters")
 	}
 	// An untrained network's samples stay near the prior, std ≈ 50 in x.
 	var ss float64
@@ -370,5 +376,78 @@ func TestCosineLR(t *testing.T) {
 	tr2.st.Step = int64(total / 2)
 	if got := tr2.stepLR(); got != 1e-3 {
 		t.Errorf("no cosine: lr %g", got)
+	}
+}
+
+// countdownCtx is cancelled at its n-th Err check: a deterministic way to
+// interrupt a run at any safe point (inner steps, end-of-epoch sampling,
+// validation sampling).
+type countdownCtx struct {
+	context.Context
+	n int
+}
+
+func (c *countdownCtx) Err() error {
+	c.n--
+	if c.n < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestResumeAfterAnyInterrupt interrupts runs at many points, including
+// inside the end-of-epoch and validation sampling, and resumes them: the
+// final state and the epoch records must equal an uninterrupted run's.
+func TestResumeAfterAnyInterrupt(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    preset.Preset
+		mode Mode
+	}{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []Record
+			collect := func(out *[]Record) Hooks {
+				return Hooks{Epoch: func(r Record) error { r.WallSeconds = 0; *out = append(*out, r); return nil }}
+			}
+			ref := newTrainer(t, tc.p, tc.mode, 1)
+			if err := ref.Run(context.Background(), collect(&want)); err != nil {
+				t.Fatal(err)
+			}
+			ref.st.Wall = 0
+			refBytes, _ := ref.MarshalBinary()
+			for k := 3; k < 200; k += 7 {
+				var got []Record
+				a := newTrainer(t, tc.p, tc.mode, 2)
+				err := a.Run(&countdownCtx{context.Background(), k}, collect(&got))
+				if err == nil {
+					continue // the run ended before the k-th check
+				}
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("k = %d: %v", k, err)
+				}
+				ck, _ := a.MarshalBinary()
+				b := newTrainer(t, tc.p, tc.mode, 1)
+				if err := b.UnmarshalBinary(ck); err != nil {
+					t.Fatal(err)
+				}
+				if err := b.Run(context.Background(), collect(&got)); err != nil {
+					t.Fatal(err)
+				}
+				b.st.Wall = 0
+				if bb, _ := b.MarshalBinary(); !slices.Equal(bb, refBytes) {
+					t.Fatalf("interrupted at check %d (epoch %d, step %d): final state differs", k, a.st.Epoch, a.st.Inner)
+				}
+				if len(got) != len(want) {
+					t.Fatalf("interrupted at check %d: %d records, want %d", k, len(got), len(want))
+				}
+				for i := range got {
+					gj, _ := json.Marshal(got[i])
+					wj, _ := json.Marshal(want[i])
+					if string(gj) != string(wj) {
+						t.Fatalf("interrupted at check %d: record %d\n got  %+v\n want %+v", k, i, got[i], want[i])
+					}
+				}
+			}
+		})
 	}
 }

@@ -127,6 +127,8 @@ type State struct {
 	LossSum     float64 // this epoch's inner losses so far
 	GradSum     float64
 	BaseLR      float64 // learning rate before the cosine factor (ReduceLROnPlateau acts on it)
+	EpochLoss   float64 // the last completed epoch's mean loss and gradient norm
+	EpochGrad   float64
 }
 
 // Trainer runs iDEM or pDEM training (SPEC §6) for one target.
@@ -269,13 +271,7 @@ func (tr *Trainer) Run(ctx context.Context, hooks Hooks) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rec := Record{}
-		if tr.st.PendingVal {
-			if err := tr.validate(ctx, &rec); err != nil {
-				return err
-			}
-			tr.st.PendingVal = false
-		} else {
+		if !tr.st.PendingVal {
 			for tr.st.Inner < tr.p.Inner {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -295,22 +291,26 @@ func (tr *Trainer) Run(ctx context.Context, hooks Hooks) error {
 			if err := tr.endOfEpoch(ctx, hooks); err != nil {
 				return err
 			}
-			rec.Loss = tr.st.LossSum / float64(tr.p.Inner)
-			rec.GradNorm = tr.st.GradSum / float64(tr.p.Inner)
+			// The epoch is done; its record waits for the validation
+			// round when one is due, so a resume emits it once.
+			tr.st.EpochLoss = tr.st.LossSum / float64(tr.p.Inner)
+			tr.st.EpochGrad = tr.st.GradSum / float64(tr.p.Inner)
 			tr.st.LossSum, tr.st.GradSum = 0, 0
 			tr.st.Inner = 0
 			tr.st.Epoch++
-			if tr.st.Epoch%tr.p.ValEvery == 0 || tr.st.Epoch == tr.p.Epochs {
-				tr.st.PendingVal = true
-				if err := ctx.Err(); err == nil {
-					if err := tr.validate(ctx, &rec); err != nil {
-						return err
-					}
-					tr.st.PendingVal = false
-				}
-			}
+			tr.st.PendingVal = tr.st.Epoch%tr.p.ValEvery == 0 || tr.st.Epoch == tr.p.Epochs
 		}
-		rec.Epoch, rec.Step, rec.LR = tr.st.Epoch, tr.st.Step, tr.adam.LR
+		rec := Record{Loss: tr.st.EpochLoss, GradNorm: tr.st.EpochGrad}
+		if tr.st.PendingVal {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := tr.validate(ctx, &rec); err != nil {
+				return err
+			}
+			tr.st.PendingVal = false
+		}
+		rec.Epoch, rec.Step, rec.LR = tr.st.Epoch, tr.st.Step, tr.stepLR()
 		rec.EnergyEvals, rec.NetEvals = tr.st.EnergyEvals, tr.st.NetEvals
 		rec.WallSeconds = wall0 + time.Since(start).Seconds()
 		tr.st.Wall = rec.WallSeconds
@@ -464,9 +464,8 @@ func (tr *Trainer) initialFill(ctx context.Context) error {
 	b := p.InitFill
 	x := tr.x0[:b*tr.d]
 	if p.InitMC {
-		smp := *tr.smp
-		smp.Steps, smp.Eta = p.InitSteps, 1
-		smp.Seed = subSeed(tr.cfg.Seed, tagInitMC)
+		smp := sde.Sampler{Sched: tr.sched, Shape: tr.smp.Shape, Steps: p.InitSteps, Eta: 1,
+			Seed: subSeed(tr.cfg.Seed, tagInitMC), Pool: tr.pool}
 		cfg := p.Estimator(subSeed(tr.cfg.Seed, tagInitMC, 1))
 		cfg.Clip, cfg.M = mcscore.ClipWhole, p.InitM
 		est, err := mcscore.New(tr.target, cfg, tr.pool, b)
@@ -517,8 +516,15 @@ func (tr *Trainer) generate(ctx context.Context, x []float64, b int, call uint64
 	return nil
 }
 
-// endOfEpoch is SPEC §6.3: new samples into the buffer.
-func (tr *Trainer) endOfEpoch(ctx context.Context, hooks Hooks) error {
+// endOfEpoch is SPEC §6.3: new samples into the buffer. An interrupted or
+// failed call leaves the counters as they were.
+func (tr *Trainer) endOfEpoch(ctx context.Context, hooks Hooks) (err error) {
+	ee, ne := tr.st.EnergyEvals, tr.st.NetEvals
+	defer func() {
+		if err != nil {
+			tr.st.EnergyEvals, tr.st.NetEvals = ee, ne
+		}
+	}()
 	b := tr.p.NewPerEp
 	x := tr.x0[:b*tr.d]
 	var prog func(int)
@@ -536,8 +542,15 @@ func (tr *Trainer) endOfEpoch(ctx context.Context, hooks Hooks) error {
 	return tr.buf.Push(x, tr.e, b)
 }
 
-// validate is SPEC §6.4.
-func (tr *Trainer) validate(ctx context.Context, rec *Record) error {
+// validate is SPEC §6.4. It changes nothing (schedule, counters, best)
+// unless it completes, so an interrupted round is simply run again.
+func (tr *Trainer) validate(ctx context.Context, rec *Record) (err error) {
+	st, plat := tr.st, *tr.plat
+	defer func() {
+		if err != nil {
+			tr.st, *tr.plat = st, plat
+		}
+	}()
 	p := tr.p
 	b := p.EvalBatch
 	d := tr.d
@@ -653,9 +666,12 @@ func (tr *Trainer) Sample(ctx context.Context, n int, call uint64, progress func
 	d := tr.d
 	bmax := max(tr.p.NewPerEp, tr.p.EvalBatch)
 	out := make([]float64, n*d)
+	// Sampling is not training: the run's counters stay as they are.
+	ee, ne := tr.st.EnergyEvals, tr.st.NetEvals
+	defer func() { tr.st.EnergyEvals, tr.st.NetEvals = ee, ne }()
 	for lo, k := 0, 0; lo < n; lo, k = lo+bmax, k+1 {
 		b := min(bmax, n-lo)
-		key := uint64(tagSample)<<56 | call<<24 | uint64(k)
+		key := subSeed(tr.cfg.Seed, tagSample, call, uint64(k))
 		if err := tr.generate(ctx, out[lo*d:(lo+b)*d], b, key, true, nil); err != nil {
 			return nil, err
 		}
