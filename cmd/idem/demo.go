@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/idem-project/idem/asm"
 	"github.com/idem-project/idem/engine"
+	"github.com/idem-project/idem/engine/mcscore"
 	"github.com/idem-project/idem/engine/figure"
 	"github.com/idem-project/idem/engine/gmm"
 	"github.com/idem-project/idem/engine/metrics"
@@ -116,7 +118,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("demo: %w", err)
 	}
 	gen := &dataset{label: samplesPath, rows: rows, x: x}
-	if err := gen.finish(tg, "samples"); err != nil && tg.pot != nil {
+	if um, ok := tg.t.(mcscore.Unmasked); ok {
+		// GMM-40: energies without the −10⁴ mask, so that a far-off sample
+		// counts as a large energy, not +Inf.
+		n, sp := tg.t.Shape()
+		xb, fb := make([]float64, asm.Len(n, sp, rows)), make([]float64, asm.Len(n, sp, rows))
+		asm.Pack(xb, x, n, sp, rows)
+		gen.e = make([]float64, rows)
+		um.EnergyForceUnmasked(gen.e, fb, xb, rows)
+	} else if err := gen.finish(tg, "samples"); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	names := []string{metrics.NameXW2, metrics.NameEnergyW1, metrics.NameEnergyW2}

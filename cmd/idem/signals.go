@@ -8,11 +8,12 @@ import (
 )
 
 // signalContext returns a context that is cancelled, with an
-// interruptedError as its cause, on the first SIGINT or SIGTERM. Until stop
-// is called, these signals no longer kill the process: a command sees the
-// cancelled context between steps, lets a write in progress finish (writes
-// are short and leave no temporary file), and returns context.Cause(ctx),
-// which main maps to the exit status 130 or 143.
+// interruptedError as its cause, on the first SIGINT or SIGTERM. The first
+// signal does not kill the process: a command sees the cancelled context
+// between steps, lets a write in progress finish (writes are short and leave
+// no temporary file), and returns context.Cause(ctx), which main maps to the
+// exit status 130 or 143. A second signal has the default action (the
+// process dies), so a user can always force an exit.
 func signalContext() (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	ch := make(chan os.Signal, 2)
@@ -22,6 +23,9 @@ func signalContext() (ctx context.Context, stop func()) {
 		select {
 		case sig := <-ch:
 			cancel(interruptedError{sig})
+			// A second signal gets the default action: the user can
+			// always force an exit from a long uninterruptible phase.
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
 		case <-done:
 		}
 	}()

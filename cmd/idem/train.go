@@ -218,6 +218,9 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 		}
 	}
 	p := cfg.Preset
+	if o.out == "" && o.resume != "" {
+		o.out = filepath.Dir(o.resume) // the run's own directory
+	}
 	if o.out == "" {
 		o.out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s-%s", p.Target, p.Name, cfg.Variant, cfg.Mode))
 	}
@@ -245,6 +248,11 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	if cfg.Mode == train.RefData {
 		if val, valDesc, err = validationSet(p.Target, o.val); err != nil {
 			return "", train.State{}, fmt.Errorf("train: %w", err)
+		}
+		if o.resume == "" {
+			cfg.Validation = valDesc
+		} else if cfg.Validation != valDesc {
+			return "", train.State{}, fmt.Errorf("train: -resume: the run validated against %s, now %s; give the same -val", cfg.Validation, valDesc)
 		}
 	}
 	tr, err := train.New(cfg, val, o.workers)
@@ -347,6 +355,9 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	}
 	if runErr != nil {
 		return o.out, train.State{}, fmt.Errorf("%w (last good checkpoint: %s)", runErr, last)
+	}
+	if err := lg.flush(); err != nil {
+		return o.out, train.State{}, fmt.Errorf("train: %w", err)
 	}
 	st := tr.State()
 	fmt.Fprintf(stdout, "done: %d epochs in %s, %.3g energy evaluations, %.3g network evaluations; best validation %s %.4g at epoch %d\n",

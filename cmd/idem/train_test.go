@@ -159,3 +159,33 @@ func TestTrainRefusesToOverwrite(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTrainResumeCLI: -resume continues in the checkpoint's directory, and
+// refuses another validation set.
+func TestTrainResumeCLI(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := runCmd(t, "train", "-quiet", "-target", "gmm40", "-epochs", "2", "-set", tinySet, "-out", dir); err != nil {
+		t.Fatal(err)
+	}
+	last := filepath.Join(dir, "last.ckpt")
+	other := filepath.Join(dir, "other.npy")
+	x := make([]float64, 2*500)
+	for i := range x {
+		x[i] = float64(i%50) - 25
+	}
+	if _, err := npy.WriteFile(other, &npy.Array{Rows: 500, Cols: 2, Data: x}, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, "train", "-quiet", "-resume", last, "-val", other); err == nil || !strings.Contains(err.Error(), "validated against") {
+		t.Fatalf("resume with another validation set: %v", err)
+	}
+	// A finished run resumes to a no-op in its own directory.
+	out, stderr, err := runCmd(t, "train", "-quiet", "-resume", last)
+	if err != nil || !strings.Contains(out, "resumed") {
+		t.Fatalf("resume: %v\n%s%s", err, out, stderr)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "log.jsonl"))
+	if !strings.Contains(string(log), `"type":"resume"`) {
+		t.Fatalf("the resume was not logged in the run directory:\n%s", log)
+	}
+}

@@ -106,6 +106,7 @@ func (a *Adam) UnmarshalBinary(data []byte) error {
 	if len(n.M) != len(n.V) {
 		return fmt.Errorf("optim: Adam state has %d first and %d second moments", len(n.M), len(n.V))
 	}
+	n.impl = a.impl // the kernel is the process's choice, not state
 	*a = n
 	return nil
 }

@@ -45,6 +45,9 @@ type Config struct {
 	Variant Variant       `json:"variant"`
 	Mode    Mode          `json:"mode"`
 	Seed    uint64        `json:"seed"`
+	// Validation names the validation set (file and SHA-256) in
+	// reference-data mode, so that a resume with another set is refused.
+	Validation string `json:"validation,omitempty"`
 }
 
 // Validate reports whether c is usable.
