@@ -35,7 +35,8 @@ const (
 	// reference picks the best checkpoint.
 	RefData Mode = "reference-data"
 	// DataFree uses no reference data anywhere: the validation loss is taken
-	// on buffer points and picks the best checkpoint.
+	// on buffer points (it drives ReduceLROnPlateau), and the best checkpoint
+	// is the latest validated one.
 	DataFree Mode = "data-free"
 )
 
@@ -602,7 +603,10 @@ func (tr *Trainer) validate(ctx context.Context, rec *Record) (err error) {
 		rec.Val = m
 		metric = m[metrics.NameXW2]
 	}
-	if metric < tr.st.BestMetric {
+	// Data-free mode has no comparable figure across rounds (the buffer the
+	// loss is taken on keeps changing: on GMM-40 the round with the lowest
+	// loss gave x-W2 7.46, the last round 5.62), so its best is the latest.
+	if metric < tr.st.BestMetric || tr.cfg.Mode == DataFree {
 		tr.st.BestMetric, tr.st.BestEpoch = metric, tr.st.Epoch
 		rec.Best = true
 	}
