@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -115,19 +116,21 @@ func netFor(b *testing.B, p preset.Preset, tg engine.Target, maxB int, pool *eng
 	return fwd, fb
 }
 
-// batchFor draws n training-like points of the target (prior draws at a
-// moderate noise level) and times.
+// batchFor draws n points as the inner step of a prior-filled buffer does:
+// x₀ from the prior N(0, h(1)), t ~ U[0,1), x_t = x₀ + √h(t)·ε (centred for
+// molecules), so that S_K costs the same in both benchmarks.
 func batchFor(p preset.Preset, tg engine.Target, n int) (x, t, h []float64) {
 	sched, _ := p.Schedule()
 	rng := rand.New(rand.NewPCG(1, 2))
 	d := tg.Dim()
 	x, t, h = make([]float64, n*d), make([]float64, n), make([]float64, n)
 	np, sp := tg.Shape()
+	sd := math.Sqrt(sched.H(1))
 	for r := 0; r < n; r++ {
 		t[r] = rng.Float64()
 		h[r] = sched.H(t[r])
 		for j := 0; j < d; j++ {
-			x[r*d+j] = rng.NormFloat64() * 0.5 * p.SigmaMax
+			x[r*d+j] = rng.NormFloat64()*sd + rng.NormFloat64()*math.Sqrt(h[r])
 		}
 	}
 	if tg.CoMFree() {

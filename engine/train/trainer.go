@@ -160,6 +160,7 @@ type Trainer struct {
 	// Per-step scratch.
 	x0, xt, tt, h, target_, out, rowLoss []float64
 	e                                    []float64
+	bad                                  []int // per Adam chunk: the first non-finite parameter, or −1
 }
 
 // New builds a trainer with fresh parameters. val is the validation set in
@@ -433,10 +434,28 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 	if math.IsNaN(gradNorm) || math.IsInf(gradNorm, 0) {
 		return 0, 0, div(fmt.Sprintf("gradient norm is %g", gradNorm))
 	}
-	tr.adam.Update(ps.Data, ps.Grad)
-	for i, v := range ps.Data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, 0, div(fmt.Sprintf("parameter %d is %g after the Adam step", i, v))
+	// Adam over the pool (elementwise, so the bits do not depend on the
+	// workers), with the finiteness check of the new parameters fused in.
+	tr.adam.Advance()
+	n := len(ps.Data)
+	grain := max(1<<14, (n+4*tr.pool.Workers()-1)/(4*tr.pool.Workers()))
+	if cap(tr.bad) < (n+grain-1)/grain {
+		tr.bad = make([]int, (n+grain-1)/grain)
+	}
+	bad := tr.bad[:(n+grain-1)/grain]
+	tr.pool.For(n, grain, func(_, lo, hi int) {
+		tr.adam.ApplyRange(ps.Data, ps.Grad, lo, hi)
+		bad[lo/grain] = -1
+		for i, v := range ps.Data[lo:hi] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				bad[lo/grain] = lo + i
+				break
+			}
+		}
+	})
+	for _, i := range bad {
+		if i >= 0 {
+			return 0, 0, div(fmt.Sprintf("parameter %d is %g after the Adam step", i, ps.Data[i]))
 		}
 	}
 	return loss, gradNorm, nil
