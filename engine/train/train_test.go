@@ -415,7 +415,11 @@ func TestResumeAfterAnyInterrupt(t *testing.T) {
 			}
 			ref.st.Wall = 0
 			refBytes, _ := ref.MarshalBinary()
-			for k := 3; k < 200; k += 7 {
+			stride := 7
+			if testing.Short() {
+				stride = 23
+			}
+			for k := 3; k < 200; k += stride {
 				var got []Record
 				a := newTrainer(t, tc.p, tc.mode, 2)
 				err := a.Run(&countdownCtx{context.Background(), k}, collect(&got))
