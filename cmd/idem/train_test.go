@@ -189,3 +189,27 @@ func TestTrainResumeCLI(t *testing.T) {
 		t.Fatalf("the resume was not logged in the run directory:\n%s", log)
 	}
 }
+
+// TestDemoCLI runs the demo at a tiny scale: it must print the table beside
+// the paper's row and write the samples, their checksum and the plots.
+func TestDemoCLI(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, err := runCmd(t, "demo", "-quiet", "-epochs", "2", "-set", tinySet, "-n", "60", "-batches", "2", "-out", dir)
+	if err != nil {
+		t.Fatalf("demo: %v\n%s%s", err, out, stderr)
+	}
+	for _, want := range []string{"| x_w2 |", "7.42 ± 3.44", "| energy_w1 |", "floor"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, f := range []string{"samples.npy", "samples.npy.sha256", "samples.png", "curve.png", "curve.csv", "best.ckpt"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	// A second demo in the same directory starts over.
+	if _, _, err := runCmd(t, "demo", "-quiet", "-epochs", "2", "-set", tinySet, "-n", "60", "-batches", "2", "-out", dir); err != nil {
+		t.Fatal(err)
+	}
+}
