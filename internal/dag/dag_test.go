@@ -27,6 +27,8 @@ var allowed = map[string][]string{
 	"engine/mcscore":    {"engine", "asm"},
 	"engine/mcmc":       {"engine", "asm", "engine/metrics", "engine/npy"},
 	"sde":               {"engine", "asm"},
+	"engine/ode":        {"engine", "asm"},
+	"engine/weights":    {"engine", "asm"},
 	"engine/preset":     {"engine", "asm", "egnn", "engine/gmm", "engine/mcscore", "lj", "mlp", "sde", "engine/param", "engine/npy"},
 	"engine/train":      {"engine", "asm", "engine/atomicfile", "egnn", "engine/gmm", "engine/mcscore", "engine/metrics", "engine/optim", "engine/param", "engine/preset", "lj", "mlp", "sde", "engine/npy"},
 	"lj":                {"engine", "asm", "engine/npy"},
