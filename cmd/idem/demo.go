@@ -44,11 +44,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "usage: idem demo [-target gmm40|dw4|lj13] [flags]\n\nTrains the quick preset, samples -batches × -n configurations, evaluates\nthem against the test reference beside the paper's iDEM row, and plots\nthem (GMM-40: over the density's contours).\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseCommand(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("demo: unexpected arguments %q", fs.Args())
 	}
 	if *n < 2 || *n > metrics.MaxN || *batches < 1 || *batches > 100 {
 		return fmt.Errorf("demo: need 2 ≤ -n ≤ %d and 1 ≤ -batches ≤ 100", metrics.MaxN)

@@ -193,11 +193,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "usage: idem train -target T -preset quick|paper [-out DIR] [-resume CKPT] [flags]\n\nTrains an iDEM (or pDEM) sampler (SPEC §6). SIGINT or SIGTERM writes a\ncheckpoint at the next safe point and exits.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseCommand(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("train: unexpected arguments %q", fs.Args())
 	}
 	_, _, err := trainRun(ctx, &o, stdout, stderr)
 	return err
@@ -394,11 +391,8 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "usage: idem sample -ckpt CKPT -n N -out FILE.npy\n\nDraws samples with the reverse SDE (SPEC §4.2, negative time where the\npreset uses it) and writes them with a .sha256 beside them.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseCommand(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("sample: unexpected arguments %q", fs.Args())
 	}
 	if *ckpt == "" || *out == "" {
 		fs.Usage()
@@ -559,4 +553,16 @@ func writeCurve(dir, target string, recs []train.Record) error {
 		Title: "iDEM on " + target + ": quality against wall-clock", XLabel: "training wall-clock (minutes)", YLabel: "metric (lower is better)",
 		HLines: hl, LogY: len(es) == len(xs),
 	})
+}
+
+// parseCommand parses a command's flags: a bad flag (already printed by fs)
+// or an extra argument is a usage error, exit status 2.
+func parseCommand(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected arguments %q", fs.Name(), fs.Args())
+	}
+	return nil
 }

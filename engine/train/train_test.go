@@ -220,15 +220,23 @@ func finalState(t *testing.T, tr *Trainer) []byte {
 	return b
 }
 
+type resumeCase struct {
+	name string
+	p    preset.Preset
+	mode Mode
+}
+
+// resumeCases are the runs the resume tests interrupt: GMM-40 with
+// reference-data validation (MLP) and DW-4 data-free (float32 EGNN).
+func resumeCases() []resumeCase {
+	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}}
+}
+
 // TestResumeBitIdentical: a run interrupted (at an epoch boundary, inside
 // an epoch, or during validation) and resumed from its checkpoint with 1 or
 // 2 workers ends in exactly the state of an uninterrupted run.
 func TestResumeBitIdentical(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		p    preset.Preset
-		mode Mode
-	}{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}} {
+	for _, tc := range resumeCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			ref := finalState(t, newTrainer(t, tc.p, tc.mode, 1))
 			for _, cut := range []struct{ epoch, inner int }{{1, 0}, {2, 3}, {tc.p.ValEvery, 0}} {
@@ -399,11 +407,7 @@ func (c *countdownCtx) Err() error {
 // inside the end-of-epoch and validation sampling, and resumes them: the
 // final state and the epoch records must equal an uninterrupted run's.
 func TestResumeAfterAnyInterrupt(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		p    preset.Preset
-		mode Mode
-	}{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}} {
+	for _, tc := range resumeCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			var want []Record
 			collect := func(out *[]Record) Hooks {
