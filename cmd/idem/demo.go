@@ -12,9 +12,9 @@ import (
 
 	"github.com/idem-project/idem/asm"
 	"github.com/idem-project/idem/engine"
-	"github.com/idem-project/idem/engine/mcscore"
 	"github.com/idem-project/idem/engine/figure"
 	"github.com/idem-project/idem/engine/gmm"
+	"github.com/idem-project/idem/engine/mcscore"
 	"github.com/idem-project/idem/engine/metrics"
 	"github.com/idem-project/idem/engine/npy"
 	"github.com/idem-project/idem/engine/train"
