@@ -88,7 +88,7 @@ type Hooks struct {
 	// Sampling is called after every SDE step of the end-of-epoch sampling.
 	Sampling func(epoch, done, total int)
 	// Epoch is called after every epoch (and its validation round); an error
-	// stops the run. best reports a new best checkpoint.
+	// stops the run. Record.Best marks a new best checkpoint.
 	Epoch func(r Record) error
 }
 
@@ -161,6 +161,9 @@ type Trainer struct {
 	x0, xt, tt, h, target_, out, rowLoss []float64
 	e                                    []float64
 	bad                                  []int // per Adam chunk: the first non-finite parameter, or −1
+	adamGrain                            int
+	adamFn                               func(w, lo, hi int)
+	lossFn                               func(lo, hi int, out, dOut []float64)
 }
 
 // New builds a trainer with fresh parameters. val is the validation set in
@@ -235,6 +238,12 @@ func New(cfg Config, val []float64, workers int) (*Trainer, error) {
 	tr.st.BestMetric = math.Inf(1)
 	tr.st.BestEpoch = -1
 	tr.st.BaseLR = p.LR
+	// The inner step's callbacks, built once (no allocation per step).
+	tr.lossFn = tr.lossGrad(p.Batch)
+	np := tr.net.Params().Len()
+	tr.adamGrain = max(1<<14, (np+4*tr.pool.Workers()-1)/(4*tr.pool.Workers()))
+	tr.bad = make([]int, (np+tr.adamGrain-1)/tr.adamGrain)
+	tr.adamFn = tr.adamRange
 	return tr, nil
 }
 
@@ -416,7 +425,7 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 	tr.adam.LR = tr.stepLR()
 	ps := tr.net.Params()
 	ps.ZeroGrad()
-	if err := tr.net.ForwardBackward(tr.out, tr.xt, tr.tt, b, tr.lossGrad(b)); err != nil {
+	if err := tr.net.ForwardBackward(tr.out, tr.xt, tr.tt, b, tr.lossFn); err != nil {
 		return 0, 0, err
 	}
 	tr.st.NetEvals += uint64(b)
@@ -437,28 +446,29 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 	// Adam over the pool (elementwise, so the bits do not depend on the
 	// workers), with the finiteness check of the new parameters fused in.
 	tr.adam.Advance()
-	n := len(ps.Data)
-	grain := max(1<<14, (n+4*tr.pool.Workers()-1)/(4*tr.pool.Workers()))
-	if cap(tr.bad) < (n+grain-1)/grain {
-		tr.bad = make([]int, (n+grain-1)/grain)
-	}
-	bad := tr.bad[:(n+grain-1)/grain]
-	tr.pool.For(n, grain, func(_, lo, hi int) {
-		tr.adam.ApplyRange(ps.Data, ps.Grad, lo, hi)
-		bad[lo/grain] = -1
-		for i, v := range ps.Data[lo:hi] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				bad[lo/grain] = lo + i
-				break
-			}
-		}
-	})
+	bad := tr.bad
+	tr.pool.For(len(ps.Data), tr.adamGrain, tr.adamFn)
 	for _, i := range bad {
 		if i >= 0 {
 			return 0, 0, div(fmt.Sprintf("parameter %d is %g after the Adam step", i, ps.Data[i]))
 		}
 	}
 	return loss, gradNorm, nil
+}
+
+// adamRange applies the Adam step to parameters [lo, hi) and records the
+// first non-finite result of its chunk in tr.bad (−1 if none).
+func (tr *Trainer) adamRange(_, lo, hi int) {
+	ps := tr.net.Params()
+	tr.adam.ApplyRange(ps.Data, ps.Grad, lo, hi)
+	c := lo / tr.adamGrain
+	tr.bad[c] = -1
+	for i, v := range ps.Data[lo:hi] {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			tr.bad[c] = lo + i
+			return
+		}
+	}
 }
 
 // stepLR is the learning rate of the current inner step: BaseLR, times
