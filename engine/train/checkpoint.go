@@ -6,12 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
+	"strings"
 
 	"github.com/idem-project/idem/engine/atomicfile"
-	sha256 "github.com/minio/sha256-simd"
+	"github.com/idem-project/idem/engine/sealed"
 )
 
 // Checkpoint file format (integers little-endian):
@@ -29,7 +28,6 @@ import (
 const (
 	ckptMagic   = "IDEMCKPT"
 	ckptVersion = 1
-	ckptMaxSize = 1 << 34 // 16 GiB: larger is not a checkpoint of ours
 )
 
 // ErrCorruptCheckpoint reports a checkpoint that is truncated, altered or
@@ -62,35 +60,25 @@ func b2u(b bool) uint8 {
 
 // MarshalBinary encodes the complete training state.
 func (tr *Trainer) MarshalBinary() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(ckptMagic)
-	binary.Write(&buf, binary.LittleEndian, uint32(ckptVersion))
-	section := func(b []byte) {
-		binary.Write(&buf, binary.LittleEndian, uint64(len(b)))
-		buf.Write(b)
-	}
 	cfg, err := json.Marshal(tr.cfg)
 	if err != nil {
 		return nil, err
 	}
-	section(cfg)
 	st := tr.st
 	w := stateWire{int64(st.Epoch), int64(st.Inner), st.Step, b2u(st.PendingVal), b2u(st.Filled),
 		st.EnergyEvals, st.NetEvals, st.BestMetric, int64(st.BestEpoch), st.Wall, st.LossSum, st.GradSum, st.BaseLR, st.EpochLoss, st.EpochGrad}
 	var sb bytes.Buffer
 	binary.Write(&sb, binary.LittleEndian, &w)
-	section(sb.Bytes())
+	secs := [][]byte{cfg, sb.Bytes()}
 	for _, m := range []interface{ MarshalBinary() ([]byte, error) }{tr.net.Params(), tr.adam, tr.plat} {
 		b, err := m.MarshalBinary()
 		if err != nil {
 			return nil, err
 		}
-		section(b)
+		secs = append(secs, b)
 	}
-	section(tr.buf.marshal())
-	sum := sha256.Sum256(buf.Bytes())
-	buf.Write(sum[:])
-	return buf.Bytes(), nil
+	secs = append(secs, tr.buf.marshal())
+	return sealed.Marshal(ckptMagic, ckptVersion, secs...), nil
 }
 
 func (bf *Buffer) marshal() []byte {
@@ -125,32 +113,9 @@ func (bf *Buffer) unmarshal(data []byte) error {
 
 // splitCheckpoint checks the digest and returns the six sections.
 func splitCheckpoint(data []byte) ([][]byte, error) {
-	if len(data) < len(ckptMagic)+4+32 || string(data[:len(ckptMagic)]) != ckptMagic {
-		return nil, fmt.Errorf("%w: not an idem checkpoint (bad magic or too short)", ErrCorruptCheckpoint)
-	}
-	body, digest := data[:len(data)-32], data[len(data)-32:]
-	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], digest) {
-		return nil, fmt.Errorf("%w: SHA-256 mismatch (truncated or altered)", ErrCorruptCheckpoint)
-	}
-	if v := binary.LittleEndian.Uint32(body[len(ckptMagic):]); v != ckptVersion {
-		return nil, fmt.Errorf("%w: version %d, this build reads %d", ErrCorruptCheckpoint, v, ckptVersion)
-	}
-	rest := body[len(ckptMagic)+4:]
-	var secs [][]byte
-	for len(secs) < 6 {
-		if len(rest) < 8 {
-			return nil, fmt.Errorf("%w: section %d missing", ErrCorruptCheckpoint, len(secs))
-		}
-		n := binary.LittleEndian.Uint64(rest)
-		rest = rest[8:]
-		if n > uint64(len(rest)) {
-			return nil, fmt.Errorf("%w: section %d overruns the file", ErrCorruptCheckpoint, len(secs))
-		}
-		secs = append(secs, rest[:n])
-		rest = rest[n:]
-	}
-	if len(rest) != 0 {
-		return nil, fmt.Errorf("%w: %d trailing bytes", ErrCorruptCheckpoint, len(rest))
+	secs, err := sealed.Unmarshal(data, ckptMagic, ckptVersion, 6)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorruptCheckpoint, strings.TrimPrefix(err.Error(), sealed.ErrCorrupt.Error()+": "))
 	}
 	return secs, nil
 }
@@ -174,26 +139,11 @@ func ReadConfig(path string) (Config, error) {
 }
 
 func readCheckpoint(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	data, err := sealed.ReadFile(path)
+	if errors.Is(err, sealed.ErrCorrupt) {
+		return nil, fmt.Errorf("%w: %v", ErrCorruptCheckpoint, err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if fi.Size() > ckptMaxSize {
-		return nil, fmt.Errorf("%s: %w: %d bytes is larger than any checkpoint", path, ErrCorruptCheckpoint, fi.Size())
-	}
-	data := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return data, nil
+	return data, err
 }
 
 // UnmarshalBinary restores a state written by MarshalBinary into a trainer
