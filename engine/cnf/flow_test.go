@@ -1,0 +1,206 @@
+package cnf
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/idem-project/idem/engine"
+)
+
+// gaussData is rows draws of N(mu, sd²) per coordinate.
+func gaussData(rows, d int, mu, sd float64, seed uint64) []float64 {
+	s := engine.NewStream(seed)
+	x := make([]float64, rows*d)
+	for i := range x {
+		x[i] = mu + sd*s.Norm()
+	}
+	return x
+}
+
+func smallGMMConfig() Config {
+	c, _ := Default("gmm40")
+	c.Width, c.Layers, c.Batch, c.Steps, c.ValEvery, c.ValRows = 32, 1, 128, 300, 100, 200
+	return c
+}
+
+// TestTrainingLearnsGaussian trains the GMM flow on N(10, 5²) and checks that
+// the validation NLL approaches the entropy of that Gaussian, far below the
+// prior's cross-entropy.
+func TestTrainingLearnsGaussian(t *testing.T) {
+	c := smallGMMConfig()
+	if testing.Short() {
+		c.Steps = 150
+	}
+	data := gaussData(4000, 2, 10, 5, 1)
+	val := gaussData(500, 2, 10, 5, 2)
+	f, err := New(c, data, val, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var recs []Record
+	if err := f.Train(context.Background(), nil, func(r Record) error { recs = append(recs, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	entropy := 2 * (0.5*math.Log(2*math.Pi*25) + 0.5)
+	var priorNLL float64 // cross-entropy of the data under the prior
+	for r := 0; r < 500; r++ {
+		priorNLL -= c.Prior().LogProb(val[r*2:r*2+2]) / 500
+	}
+	last := recs[len(recs)-1]
+	t.Logf("records %+v; entropy %.3f, prior NLL %.3f", recs, entropy, priorNLL)
+	if len(recs) != c.Steps/c.ValEvery {
+		t.Errorf("%d records for %d steps, validation every %d", len(recs), c.Steps, c.ValEvery)
+	}
+	if !(f.State().BestNLL < entropy+0.5) || !(last.Loss < recs[0].Loss) {
+		t.Errorf("best validation NLL %.3f (entropy %.3f, prior %.3f), losses %.4g → %.4g", f.State().BestNLL, entropy, priorNLL, recs[0].Loss, last.Loss)
+	}
+}
+
+func TestCheckpointResumeBitIdentical(t *testing.T) {
+	c := smallGMMConfig()
+	c.Steps, c.ValEvery = 40, 20
+	data := gaussData(1000, 2, -3, 4, 3)
+	val := gaussData(100, 2, -3, 4, 4)
+	run := func(workers, stopAt int, dir string) []byte {
+		f, err := New(c, data, val, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if stopAt > 0 {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			stop := errors.New("stop")
+			err := f.Train(ctx, func(done, _ int, _ float64) {
+				if done == stopAt {
+					cancel(stop)
+				}
+			}, nil)
+			if !errors.Is(err, stop) {
+				t.Fatalf("interrupted run: %v", err)
+			}
+			p := filepath.Join(dir, "flow.ckpt")
+			if err := f.Save(p); err != nil {
+				t.Fatal(err)
+			}
+			g, err := Open(p, data, val, workers)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer g.Close()
+			f = g
+		}
+		if err := f.Train(context.Background(), nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		f.st.Wall = 0 // the one field that is measured, not computed
+		b, err := f.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	want := run(1, 0, "")
+	for _, w := range []int{1, 2} {
+		for _, stop := range []int{7, 20, 33} {
+			if got := run(w, stop, t.TempDir()); !bytes.Equal(got, want) {
+				t.Errorf("workers %d, stopped at step %d: the resumed state differs", w, stop)
+			}
+		}
+	}
+}
+
+func TestCheckpointErrors(t *testing.T) {
+	c := smallGMMConfig()
+	c.Steps, c.ValEvery = 5, 0
+	data := gaussData(500, 2, 0, 1, 5)
+	f, err := New(c, data, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Train(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.ckpt")
+	if err := f.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	before, _ := f.MarshalBinary()
+	for name, bad := range map[string][]byte{"truncated": b[:len(b)/2], "flipped": flip(b, len(b)/3), "empty": {}} {
+		q := filepath.Join(dir, name)
+		os.WriteFile(q, bad, 0o644)
+		if err := f.Load(q); !errors.Is(err, ErrCorruptCheckpoint) {
+			t.Errorf("%s: %v", name, err)
+		}
+		if _, err := Open(q, nil, nil, 1); !errors.Is(err, ErrCorruptCheckpoint) {
+			t.Errorf("Open %s: %v", name, err)
+		}
+	}
+	if after, _ := f.MarshalBinary(); !bytes.Equal(before, after) {
+		t.Error("a failed Load changed the flow")
+	}
+	c2 := c
+	c2.Seed++
+	g, err := New(c2, data, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if err := g.Load(p); !errors.Is(err, ErrConfigMismatch) {
+		t.Errorf("other config: %v", err)
+	}
+	// Evaluation only: no data needed.
+	e, err := Open(p, nil, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := e.Step(); err == nil {
+		t.Error("a step without data succeeded")
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	c := append([]byte(nil), b...)
+	c[i] ^= 1
+	return c
+}
+
+func TestBadInput(t *testing.T) {
+	c := smallGMMConfig()
+	nan := gaussData(10, 2, 0, 1, 1)
+	nan[7] = math.NaN()
+	if _, err := New(c, nan, nil, 1); err == nil {
+		t.Error("NaN training data accepted")
+	}
+	if _, err := New(c, []float64{1, 2, 3}, nil, 1); err == nil {
+		t.Error("ragged data accepted")
+	}
+	for _, mut := range []func(*Config){
+		func(c *Config) { c.PriorStd = 0 },
+		func(c *Config) { c.LR = math.NaN() },
+		func(c *Config) { c.Batch = 0 },
+		func(c *Config) { c.Net = "cnn" },
+		func(c *Config) { c.LRFinal = 1 },
+	} {
+		c := smallGMMConfig()
+		mut(&c)
+		if err := c.Validate(); err == nil {
+			t.Errorf("invalid config %+v accepted", c)
+		}
+	}
+	if _, err := Default("gmm41"); err == nil {
+		t.Error("unknown target accepted")
+	}
+	if c, err := Default("lj38"); err != nil || c.N != 38 || c.PriorStd != 1 {
+		t.Errorf("lj38: %+v %v", c, err)
+	}
+}
