@@ -50,6 +50,8 @@ commands:
   reference   run the MCMC reference sampler and write a .npy reference set
   eval        compare a samples file with a reference set, metric by metric,
               each next to its finite-sample floor
+  flow        train a flow-matching CNF on samples (flow train), and report
+              NLL, ESS, ELBO and log Z through it (flow eval)
 
 Run 'idem <command> -h' for the flags of a command.
 `
@@ -103,6 +105,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runReference(ctx, args[1:], stdout, stderr)
 	case "eval":
 		return runEval(ctx, args[1:], stdout, stderr)
+	case "flow":
+		return runFlow(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/idem-project/idem/engine"
+	"github.com/idem-project/idem/engine/gmm"
 	"github.com/idem-project/idem/engine/mcmc"
 	"github.com/idem-project/idem/engine/metrics"
 	"github.com/idem-project/idem/engine/npy"
@@ -57,7 +58,7 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 		step      = fs.Float64("step", 0, "production step size s (0: the SPEC value)")
 		warmMax   = fs.Float64("warm-max-step", 0, "warm-up step cap s_max (0: the SPEC value)")
 		ladder    = fs.Int("ladder", -1, "warm-up ladder 0, 1/k, …, 1 (-1: SPEC's k; 0: no warm-up)")
-		method    = fs.String("method", "rwm", "production proposal: rwm (SPEC recipe), mala, or is (importance resampling, no chains)")
+		method    = fs.String("method", "rwm", "production proposal: rwm (SPEC recipe), mala, is (importance resampling, no chains) or exact (gmm40 only: independent exact draws)")
 		box       = fs.Float64("box", 0, "with -method is: half-width of the proposal box (0: the target's default)")
 		proposals = fs.Int("proposals", 100_000_000, "with -method is: uniform proposals")
 		warmMeth  = fs.String("warm-method", "rwm", "warm-up proposal: rwm (SPEC recipe) or mala")
@@ -105,6 +106,21 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 	outBytes := 8*f64(*n)*(3*f64(d)+2) + 4*f64(*n)*f64(d) + 8*f64(*n)*f64(tg.n*(tg.n-1)/2)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *method == "exact" {
+		if tg.pot != nil {
+			return usagef("reference: -method exact exists for gmm40 only (molecules have no exact sampler)")
+		}
+		ck.memory("-n", outBytes, *maxMem)
+		ck.writable("out", *out)
+		if ck.err != nil {
+			return ck.err
+		}
+		x := make([]float64, *n*d)
+		gmm.Sample(x, *n, *seed)
+		e := make([]float64, *n)
+		engine.EnergyGrad(tg.t, e, nil, x, *n)
+		return writeSet(tg, x, e, *n, d, *seed, false, *out, fmt.Sprintf("idem reference: %d exact GMM-40 samples (seed %d)", *n, *seed), stdout)
+	}
 	if *method == "is" {
 		for _, name := range []string{"chains", "keep", "thin", "steps", "warm-steps", "step", "warm-max-step", "ladder", "warm-method", "trace"} {
 			if set[name] {

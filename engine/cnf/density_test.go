@@ -3,6 +3,7 @@ package cnf
 import (
 	"context"
 	"math"
+	"os"
 	"testing"
 
 	"github.com/idem-project/idem/engine"
@@ -225,7 +226,20 @@ func TestSampleCarriesLogDensity(t *testing.T) {
 // EGNN flow against log p_prior(x(0)) + log|det ∂x(0)/∂x(1)|, the Jacobian
 // by float64 central differences over an orthonormal basis of the mean-free
 // subspace, along the same trajectory (both solved at tolerance 10⁻¹⁰).
+//
+// With $IDEM_FLOW_CKPT naming a molecule flow checkpoint (idem flow train),
+// the flow checked is that one instead.
 func TestDW4LogDensityMatchesJacobian(t *testing.T) {
+	if p := os.Getenv("IDEM_FLOW_CKPT"); p != "" {
+		fl, err := Open(p, nil, nil, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fl.Close()
+		fl.UseBest()
+		checkJacobian(t, fl)
+		return
+	}
 	// A DW-4 flow trained briefly from the prior (σ_p = 2) toward a
 	// tighter, anisotropic set, so that the flow is far from the identity.
 	cfg, _ := Default("dw4")
@@ -250,6 +264,12 @@ func TestDW4LogDensityMatchesJacobian(t *testing.T) {
 	if err := fl.Train(context.Background(), nil, nil); err != nil {
 		t.Fatal(err)
 	}
+	checkJacobian(t, fl)
+}
+
+func checkJacobian(t *testing.T, fl *Flow) {
+	cfg := fl.Config()
+	d := cfg.Dim()
 	fld, pool := fl.field, fl.pool
 	pr := cfg.Prior()
 	const tol = 1e-10

@@ -54,7 +54,7 @@ func TestTrainingLearnsGaussian(t *testing.T) {
 	}
 	last := recs[len(recs)-1]
 	t.Logf("records %+v; entropy %.3f, prior NLL %.3f", recs, entropy, priorNLL)
-	if len(recs) != c.Steps/c.ValEvery {
+	if len(recs) != (c.Steps+c.ValEvery-1)/c.ValEvery {
 		t.Errorf("%d records for %d steps, validation every %d", len(recs), c.Steps, c.ValEvery)
 	}
 	if !(f.State().BestNLL < entropy+0.5) || !(last.Loss < recs[0].Loss) {

@@ -31,6 +31,7 @@ var allowed = map[string][]string{
 	"engine/ode":        {"engine", "asm"},
 	"engine/weights":    {"engine", "asm"},
 	"engine/preset":     {"engine", "asm", "egnn", "engine/gmm", "engine/mcscore", "lj", "mlp", "sde", "engine/param", "engine/npy"},
+	"engine/cnf":        {"engine", "asm", "engine/atomicfile", "engine/sealed", "engine/ode", "engine/optim", "engine/param", "egnn", "mlp"},
 	"engine/train":      {"engine", "asm", "engine/atomicfile", "engine/sealed", "egnn", "engine/gmm", "engine/mcscore", "engine/metrics", "engine/optim", "engine/param", "engine/preset", "lj", "mlp", "sde", "engine/npy"},
 	"lj":                {"engine", "asm", "engine/npy"},
 	"mlp":               {"engine", "asm", "engine/param"},
