@@ -146,6 +146,12 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if f, err = cnf.Open(ckpt, data.x, val, *workers); err != nil {
 			return fmt.Errorf("flow train: -resume: %w", err)
 		}
+		if *steps >= 0 {
+			if err := f.SetSteps(*steps); err != nil {
+				f.Close()
+				return fmt.Errorf("flow train: -resume: %w", err)
+			}
+		}
 		cfg = f.Config()
 	} else if f, err = cnf.New(cfg, data.x, val, *workers); err != nil {
 		return fmt.Errorf("flow train: %w", err)

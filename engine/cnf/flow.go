@@ -243,6 +243,19 @@ func (f *Flow) State() State { return f.st }
 // Field returns the velocity field with the current parameters.
 func (f *Flow) Field() Field { return f.field }
 
+// SetSteps changes the total number of training steps, to continue a run
+// further. A cosine schedule (LRFinal > 0) cannot be stretched.
+func (f *Flow) SetSteps(n int) error {
+	if n < f.st.Step {
+		return fmt.Errorf("cnf: %d steps requested, %d already taken", n, f.st.Step)
+	}
+	if f.cfg.LRFinal > 0 && n != f.cfg.Steps {
+		return fmt.Errorf("cnf: the run anneals its learning rate over %d steps; it cannot be extended to %d", f.cfg.Steps, n)
+	}
+	f.cfg.Steps = n
+	return nil
+}
+
 // UseBest replaces the current parameters by the best validated ones.
 func (f *Flow) UseBest() { copy(f.field.Params().Data, f.best) }
 
@@ -478,6 +491,8 @@ func (f *Flow) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return err
 	}
+	// The step count may grow between runs (SetSteps); the rest must match.
+	c.Steps = f.cfg.Steps
 	want, _ := json.Marshal(f.cfg)
 	if got, _ := json.Marshal(c); !bytes.Equal(got, want) {
 		return fmt.Errorf("%w: it holds %s, this flow is %s", ErrConfigMismatch, got, want)
@@ -503,6 +518,9 @@ func (f *Flow) UnmarshalBinary(data []byte) error {
 	}
 	*f.adam = adam
 	f.best = best
+	if err := json.Unmarshal(secs[0], &c); err == nil {
+		f.cfg.Steps = c.Steps
+	}
 	f.st = State{Step: int(w.Step), BestStep: int(w.BestStep), BestNLL: w.BestNLL, Wall: w.Wall, LossSum: w.LossSum, LossN: int(w.LossN)}
 	return nil
 }

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestFlowCLI(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "d.npy")
+	val := filepath.Join(dir, "v.npy")
+	test := filepath.Join(dir, "t.npy")
+	for p, seed := range map[string]string{data: "1", val: "2", test: "3"} {
+		if _, stderr, err := runCmd(t, "reference", "-target", "gmm40", "-method", "exact", "-n", "600", "-seed", seed, "-out", p); err != nil {
+			t.Fatalf("reference: %v %s", err, stderr)
+		}
+	}
+	run := filepath.Join(dir, "flow")
+	args := []string{"flow", "train", "-quiet", "-target", "gmm40", "-data", data, "-val", val, "-out", run, "-steps", "30", "-val-every", "10", "-val-rows", "50", "-width", "16", "-layers", "1", "-batch", "64"}
+	out, stderr, err := runCmd(t, args...)
+	if err != nil {
+		t.Fatalf("flow train: %v\n%s%s", err, out, stderr)
+	}
+	log, _ := os.ReadFile(filepath.Join(run, "log.jsonl"))
+	if n := strings.Count(string(log), `"type":"val"`); n != 3 || !strings.Contains(string(log), `"type":"config"`) {
+		t.Fatalf("log:\n%s", log)
+	}
+	if _, _, err := runCmd(t, args...); err == nil || exitStatus(err, &strings.Builder{}) != 2 {
+		t.Errorf("a second run over the first: %v", err)
+	}
+	// Resume to more steps.
+	more := append(append([]string(nil), args...), "-resume")
+	for i, a := range more {
+		if a == "-steps" {
+			more[i+1] = "40"
+		}
+	}
+	if out, stderr, err := runCmd(t, more...); err != nil || !strings.Contains(out, "40 steps") {
+		t.Fatalf("resume: %v\n%s%s", err, out, stderr)
+	}
+	js := filepath.Join(dir, "e.json")
+	out, stderr, err = runCmd(t, "flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", test, "-ess-n", "100", "-ess-batches", "2", "-json", js)
+	if err != nil {
+		t.Fatalf("flow eval: %v\n%s%s", err, out, stderr)
+	}
+	var res flowEval
+	b, _ := os.ReadFile(js)
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.NLL == nil || math.IsNaN(*res.NLL) || res.TestRows != 600 || len(res.ESS) != 2 || res.ESS[0].Name != "ess_cnf@16" ||
+		res.ESS[1].Name != "ess_cnf@100" || res.ESS[1].Batches != 2 || !(res.ESS[1].Mean > 0 && res.ESS[1].Mean <= 1) || res.Trace != "exact" {
+		t.Fatalf("eval output %s", b)
+	}
+	// Hutchinson is labelled.
+	out, _, err = runCmd(t, "flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", test, "-max-rows", "50", "-ess-n", "0", "-probes", "2")
+	if err != nil || !strings.Contains(out, "hutchinson-2") || !strings.Contains(out, "over 50 test rows") {
+		t.Fatalf("hutchinson: %v\n%s", err, out)
+	}
+}
+
+func TestFlowErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.ckpt")
+	os.WriteFile(bad, []byte("IDEMFLOW not really"), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"flow"}, 2, ""},
+		{[]string{"flow", "bogus"}, 2, ""},
+		{[]string{"flow", "train", "-target", "gmm41", "-data", "x.npy"}, 2, "unknown target"},
+		{[]string{"flow", "train", "-target", "gmm40", "-data", "x.npy", "-lr", "-1"}, 2, "lr"},
+		{[]string{"flow", "train", "-target", "gmm40", "-data", filepath.Join(dir, "missing.npy"), "-out", dir}, 1, "missing.npy"},
+		{[]string{"flow", "eval", "-flow", bad}, 1, "corrupt"},
+		{[]string{"flow", "eval", "-flow", bad, "-probes", "-3"}, 2, "probes"},
+		{[]string{"flow", "eval", "-flow", bad, "extra"}, 2, "unexpected"},
+	} {
+		_, stderr, err := runCmd(t, c.args...)
+		var sb strings.Builder
+		code := exitStatus(err, &sb)
+		if code != c.code || !strings.Contains(sb.String()+stderr, c.msg) {
+			t.Errorf("%q: exit %d (%v) %q, want %d with %q", c.args, code, err, sb.String()+stderr, c.code, c.msg)
+		}
+		if errors.Is(err, os.ErrNotExist) && c.code != 1 {
+			t.Errorf("%q: %v", c.args, err)
+		}
+	}
+}
