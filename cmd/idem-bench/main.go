@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -63,11 +64,13 @@ func (r result) metric(name string) float64 { return r.r.Extra[name] }
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("idem-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	groups := fs.String("groups", "PairLJ,PairDW,MCScore", "comma-separated groups to run (PairLJ, PairDW, MCScore, TrainStep, Sample, Dgemm, Train), or all")
+	groups := fs.String("groups", "PairLJ,PairDW,MCScore", "comma-separated groups to run (PairLJ, PairDW, MCScore, TrainStep, Sample, Dgemm, Train), or all; or quality alone: the quality tables of `idem quality` runs")
 	filter := fs.String("filter", "", "comma-separated substrings every case name must contain, e.g. n=55")
 	benchtime := fs.String("benchtime", "500ms", "run time per case, as for go test: a duration (1s) or a count (3x)")
 	format := fs.String("format", "table", "output: table, or bench (benchstat-readable lines)")
 	implName := fs.String("impl", "", "run kernel cases only for this implementation and generic (e.g. avx2)")
+	qualityDir := fs.String("quality-dir", filepath.Join("runs", "quality"), "with -groups quality: the runs of `idem quality`; the tables are written there too")
+	withLJ13 := fs.Bool("lj13", false, "with -groups quality: add the LJ-13 table")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -84,6 +87,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if _, err := asm.ByName(*implName); err != nil {
 			return err
 		}
+	}
+	if strings.EqualFold(*groups, "quality") {
+		targets := []string{"gmm40", "dw4"}
+		if *withLJ13 {
+			targets = append(targets, "lj13")
+		}
+		return qualityTables(stdout, *qualityDir, targets)
 	}
 	testing.Init()
 	if err := flag.CommandLine.Set("test.benchtime", *benchtime); err != nil {
@@ -277,4 +287,24 @@ func otherTable(w io.Writer, results []result, peak float64) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "(float64 FMA peak of one thread for reference: %.1f GFLOP/s)\n\n", peak)
+}
+
+// qualityTables prints the quality tables (issue [quality]) from the runs in
+// dir and writes them there as Markdown, CSV and JSON.
+func qualityTables(stdout io.Writer, dir string, targets []string) error {
+	tables, err := bench.LoadQuality(dir, targets)
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		fmt.Fprintln(stdout, t.Markdown())
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := bench.WriteQuality(dir, tables); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s/quality.{md,csv,json}\n", dir)
+	return nil
 }

@@ -52,6 +52,8 @@ commands:
               each next to its finite-sample floor
   flow        train a flow-matching CNF on samples (flow train), and report
               NLL, ESS, ELBO and log Z through it (flow eval)
+  quality     run (or continue) the pipeline behind one quality table:
+              samplers, metrics, flows, refinement, MCMC at equal budget
 
 Run 'idem <command> -h' for the flags of a command.
 `
@@ -107,6 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runEval(ctx, args[1:], stdout, stderr)
 	case "flow":
 		return runFlow(ctx, args[1:], stdout, stderr)
+	case "quality":
+		return runQuality(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -36,7 +36,7 @@ var allowed = map[string][]string{
 	"lj":                {"engine", "asm", "engine/npy"},
 	"mlp":               {"engine", "asm", "engine/param"},
 	"egnn":              {"engine", "asm", "engine/param"},
-	"bench":             {"asm", "engine", "engine/gmm", "engine/mcscore", "engine/optim", "engine/param", "engine/preset", "engine/train", "lj", "mlp", "egnn", "sde"},
+	"bench":             {"asm", "engine", "engine/atomicfile", "engine/metrics", "engine/gmm", "engine/mcscore", "engine/optim", "engine/param", "engine/preset", "engine/train", "lj", "mlp", "egnn", "sde"},
 	"cmd/idem-bench":    {"asm", "bench"},
 	"cmd/idem":          {"asm", "engine", "engine/...", "lj", "sde", "mlp", "egnn"},
 	"internal/dag":      {},
