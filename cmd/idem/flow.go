@@ -64,6 +64,7 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		lrFinal  = fs.Float64("lr-final", 0, "cosine-anneal the learning rate to this value (0: constant, as SPEC §7.6)")
 		valEvery = fs.Int("val-every", -1, "steps between validation rounds (-1: the default, 1000)")
 		valRows  = fs.Int("val-rows", -1, "validation rows the NLL is over (-1: the target's default)")
+		valProbe = fs.Int("val-probes", -1, "Hutchinson probes of the validation NLL (0: exact trace; -1: the target's default, exact except LJ)")
 		width    = fs.Int("width", 128, "network width")
 		layers   = fs.Int("layers", 0, "MLP blocks or EGNN layers (0: the target's default)")
 		seed     = fs.Uint64("seed", 1, "seed of the initial weights and of every draw")
@@ -95,6 +96,9 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if *valRows >= 0 {
 		cfg.ValRows = *valRows
+	}
+	if *valProbe >= 0 {
+		cfg.ValProbes = *valProbe
 	}
 	if *layers > 0 {
 		cfg.Layers = *layers
@@ -163,7 +167,7 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return fmt.Errorf("flow train: log: %w", err)
 		}
 	} else {
-		lg.add(map[string]any{"type": "config", "version": version(), "config": cfg, "trace": "exact", "data_rows": data.rows, "val_rows": len(val) / cfg.Dim()})
+		lg.add(map[string]any{"type": "config", "version": version(), "config": cfg, "data_rows": data.rows, "val_rows": len(val) / cfg.Dim()})
 	}
 	var bar *progressBar
 	if !*quiet {

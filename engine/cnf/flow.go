@@ -45,9 +45,13 @@ type Config struct {
 	Steps   int     `json:"steps"`
 	// ValEvery steps the validation NLL is computed on the first ValRows
 	// validation rows, and the best parameters are kept.
-	ValEvery int    `json:"val_every"`
-	ValRows  int    `json:"val_rows"`
-	Seed     uint64 `json:"seed"`
+	ValEvery int `json:"val_every"`
+	ValRows  int `json:"val_rows"`
+	// ValProbes > 0 computes the validation NLL with the Hutchinson trace
+	// (that many probes) instead of the exact one; the LJ default, where
+	// the exact trace costs d = 3N tangent passes per evaluation.
+	ValProbes int    `json:"val_probes,omitempty"`
+	Seed      uint64 `json:"seed"`
 	// Data and Val name the training and validation sets (with their
 	// SHA-256), for the record.
 	Data string `json:"data,omitempty"`
@@ -75,7 +79,7 @@ func Default(target string) (Config, error) {
 		if n > 13 {
 			c.PriorStd = 1
 		}
-		c.ValRows = 200
+		c.ValRows, c.ValProbes = 200, 2
 	default:
 		return c, fmt.Errorf("cnf: unknown target %q (want gmm40, dw4, lj13, lj55 or ljN)", target)
 	}
@@ -107,8 +111,8 @@ func (c Config) Validate() error {
 		return bad("lr_final %g must be in [0, lr]", c.LRFinal)
 	case c.Batch < 1 || c.Batch > 1<<20:
 		return bad("batch %d out of [1, 2²⁰]", c.Batch)
-	case c.Steps < 0 || c.ValEvery < 0 || c.ValRows < 0:
-		return bad("negative steps, val_every or val_rows")
+	case c.Steps < 0 || c.ValEvery < 0 || c.ValRows < 0 || c.ValProbes < 0:
+		return bad("negative steps, val_every, val_rows or val_probes")
 	}
 	return nil
 }
@@ -353,6 +357,7 @@ func (f *Flow) Validate(ctx context.Context) (Record, error) {
 	} else {
 		opt := f.densityOptions()
 		opt.Progress = nil
+		opt.Probes, opt.Seed = f.cfg.ValProbes, f.cfg.Seed
 		logq, st, err := LogDensity(ctx, f.field, f.cfg.Prior(), f.val, n, opt)
 		if err != nil {
 			return rec, err
