@@ -40,6 +40,19 @@
 //     random-walk step. SPEC §7.5 allows such substitutes when validated; the
 //     measured comparison is recorded below.
 //
+// # Refinement
+//
+// Config.Start replaces the drawn start by given configurations, one row
+// per chain, and runs production only (no ladder): Config.Steps steps of
+// RWM or MALA at kT = 1 from the samples of another sampler, such as an
+// iDEM checkpoint (`idem refine`). Both kernels leave exp(−E) invariant, so
+// a refinement started from exact samples stays exact, and one started
+// from approximate samples moves toward the target. Result.Evals counts
+// the start's evaluation (one per row) plus one per row per step, so the
+// refined sampler can be compared at an equal energy budget;
+// Result.StartEnergies and Result.Unmoved (chains that accepted nothing,
+// typically MALA from overlapping particles) describe the start.
+//
 // # Budget
 //
 // Result.Evals counts energy evaluations (one configuration each, forces

@@ -47,6 +47,7 @@ type sampler struct {
 	e, et, u []float64
 
 	acc     []int64 // accepted proposals per block in the current phase
+	moved   []bool  // per chain: a production proposal was accepted
 	scratch []scratch
 	evals   int64
 	done    int // steps per chain done, for Progress
@@ -105,6 +106,7 @@ func newSampler(cfg *Config) *sampler {
 	s.et = make([]float64, s.chains)
 	s.u = make([]float64, s.chains)
 	s.acc = make([]int64, s.nblocks)
+	s.moved = make([]bool, s.chains)
 	s.scratch = make([]scratch, s.pool.Workers())
 	for w := range s.scratch {
 		s.scratch[w] = scratch{
@@ -149,13 +151,20 @@ func (s *sampler) run() (*Result, error) {
 	s.total = stages*cfg.WarmSteps + cfg.Steps
 
 	// Start.
-	s.initialise()
+	if cfg.Start != nil {
+		s.startFrom(cfg.Start)
+	} else {
+		s.initialise()
+	}
 	beta0 := 1.0
 	if len(cfg.Ladder) > 0 {
 		beta0 = cfg.Ladder[0]
 	}
 	s.evaluate(beta0)
 	s.res.Init = Stage{Beta: beta0, ESS: 1}
+	if cfg.Start != nil {
+		s.res.StartEnergies = append([]float64(nil), s.e...)
+	}
 	if cfg.InitResample {
 		logw := make([]float64, s.chains)
 		for c := range logw {
@@ -203,6 +212,11 @@ func (s *sampler) run() (*Result, error) {
 		return nil, err
 	}
 	s.res.Evals = s.evals
+	for _, m := range s.moved {
+		if !m {
+			s.res.Unmoved++
+		}
+	}
 	if s.t.CoMFree() {
 		engine.Centre(s.res.Samples, s.n, s.sp, s.res.Rows)
 	}
@@ -225,6 +239,25 @@ func (s *sampler) initialise() {
 						row[j] = cfg.InitScale * (2*st.Float64() - 1)
 					}
 				}
+				if s.t.CoMFree() {
+					engine.Centre(row, s.n, s.sp, 1)
+				}
+				s.scatter(s.x, c, row)
+			}
+		}
+	})
+	s.fillPadding(s.x)
+}
+
+// startFrom copies the row-major configurations start (Chains rows) into
+// the chains, centring molecules.
+func (s *sampler) startFrom(start []float64) {
+	s.pool.For(s.nblocks, 1, func(w, blo, bhi int) {
+		row := s.scratch[w].row
+		for b := blo; b < bhi; b++ {
+			lo, hi, _, _ := s.blockRange(b)
+			for c := lo; c < hi; c++ {
+				copy(row, start[c*s.d:(c+1)*s.d])
 				if s.t.CoMFree() {
 					engine.Centre(row, s.n, s.sp, 1)
 				}
@@ -487,6 +520,9 @@ func (s *sampler) runBlock(w, b int, ph phase, t0, nt int) {
 					}
 				}
 				s.e[c], s.et[c], s.u[c] = ep, etp, up
+				if ph.prod {
+					s.moved[c] = true
+				}
 				acc++
 			}
 		}
