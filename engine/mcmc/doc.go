@@ -50,8 +50,19 @@
 // from approximate samples moves toward the target. Result.Evals counts
 // the start's evaluation (one per row) plus one per row per step, so the
 // refined sampler can be compared at an equal energy budget;
-// Result.StartEnergies and Result.Unmoved (chains that accepted nothing,
-// typically MALA from overlapping particles) describe the start.
+// Result.StartEnergies and Result.Unmoved (chains that accepted nothing)
+// describe the start.
+//
+// Plain MALA gets stuck on such starts: on LJ-13 samples of an iDEM run,
+// 10% of the rows (overlapping particles, forces ≈ 10²–10³) accepted nothing
+// in 100 steps of s = 0.04. Config.DriftClip truncates every particle's
+// drift (s²/2)·Fᵢ to a length, in the proposal and the reverse density
+// alike, which keeps the kernel exact (the truncated MALA, MALTA, of
+// Roberts & Tweedie 1996, per particle): near an overlap the proposal is
+// a random walk, elsewhere plain MALA. With the clip at s, no row stayed
+// stuck, and 100 steps brought the energy W1 from 11.7 to about 0.8
+// against the shipped LJ-13 test split, where the SPEC random walk needs
+// about 500 steps (measurements in the README).
 //
 // # Budget
 //

@@ -69,6 +69,15 @@ type Config struct {
 	// particles are huge (≈ 10¹³ for LJ), so its drift throws every proposal
 	// out.
 	WarmMethod Method
+	// DriftClip, when > 0, truncates the MALA drift (s²/2)·Fᵢ of every
+	// particle i (its spatial components; the whole vector for a target of
+	// one particle) to at most this length, in coordinate units, in the
+	// proposal and in the reverse density alike, so the kernel still leaves
+	// the density invariant: the truncated MALA of Roberts & Tweedie (1996,
+	// MALTA), per particle. Where forces are huge (overlapping particles of
+	// a start from another sampler) the proposal becomes a random walk
+	// instead of being thrown out. 0 means no truncation.
+	DriftClip float64
 	// Step is the production step size s (required, > 0): the proposal
 	// standard deviation of RWM, √h of MALA.
 	Step float64
@@ -206,6 +215,8 @@ func (c *Config) check() error {
 		return bad("Trace = %d exceeds Chains = %d", c.Trace, c.Chains)
 	case c.WarmMaxStep < 0:
 		return bad("WarmMaxStep = %v, want ≥ 0", c.WarmMaxStep)
+	case !(c.DriftClip >= 0) || math.IsInf(c.DriftClip, 0):
+		return bad("DriftClip = %v, want a finite value ≥ 0", c.DriftClip)
 	}
 	keep := max(c.Keep, 1)
 	if (keep-1)*c.Thin > c.Steps {

@@ -2,6 +2,7 @@ package mcmc_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -38,15 +39,20 @@ func TestRefinePreservesTarget(t *testing.T) {
 	const chains, steps = 20000, 50
 	start := exactGauss(g, chains, 1)
 	orig := slices.Clone(start)
-	for _, m := range []mcmc.Method{mcmc.RWM, mcmc.MALA} {
-		t.Run(m.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		m    mcmc.Method
+		clip float64
+	}{{mcmc.RWM, 0}, {mcmc.MALA, 0}, {mcmc.MALA, 0.03}} {
+		m := tc.m
+		t.Run(fmt.Sprintf("%s/clip=%g", m, tc.clip), func(t *testing.T) {
 			step := 0.6
 			if m == mcmc.MALA {
 				step = 0.45
 			}
 			pool := engine.NewPool(2)
 			defer pool.Close()
-			res, err := mcmc.Run(mcmc.Config{Target: g, Chains: chains, Seed: 3, Method: m, Step: step, Steps: steps, Start: start, Pool: pool})
+			res, err := mcmc.Run(mcmc.Config{Target: g, Chains: chains, Seed: 3, Method: m, Step: step, Steps: steps, Start: start,
+				DriftClip: tc.clip, Pool: pool})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -235,6 +241,8 @@ func TestRefineConfigErrors(t *testing.T) {
 			c.Start = slices.Clone(start)
 			c.Start[5] = math.NaN()
 		},
+		"clip":     func(c *mcmc.Config) { c.DriftClip = -1 },
+		"nan clip": func(c *mcmc.Config) { c.DriftClip = math.NaN() },
 		"inf": func(c *mcmc.Config) {
 			c.Start = slices.Clone(start)
 			c.Start[9] = math.Inf(-1)

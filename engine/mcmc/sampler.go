@@ -62,6 +62,8 @@ type scratch struct {
 	uni    []float64 // acceptance uniforms of one block
 	ep, ef []float64 // proposal energies E and E_trap of one block
 	row    []float64 // one row-major configuration
+	g      []float64 // MALA drift factors per particle of the block's chains (block·n)
+	gp     []float64 // the same for one proposal (n)
 }
 
 // phase describes a run of Metropolis steps at one β.
@@ -115,6 +117,8 @@ func newSampler(cfg *Config) *sampler {
 			ep:  make([]float64, s.block),
 			ef:  make([]float64, s.block),
 			row: make([]float64, s.d),
+			g:   make([]float64, s.block*n),
+			gp:  make([]float64, n),
 		}
 	}
 	return s
@@ -471,9 +475,15 @@ func (s *sampler) runBlock(w, b int, ph phase, t0, nt int) {
 			st.FillNorm(sc.z)
 			bc := s.base(c)
 			if mala {
+				g := sc.g[(c-lo)*s.n : (c-lo+1)*s.n]
+				s.driftScale(g, s.f, c, h)
+				i := 0 // particle of coordinate j (layout: dimension-major)
 				for j, z := range sc.z {
 					p := bc + j*L
-					s.xp[p] = s.x[p] + 0.5*h*s.f[p] + step*z
+					s.xp[p] = s.x[p] + g[i]*(0.5*h)*s.f[p] + step*z
+					if i++; i == s.n {
+						i = 0
+					}
 				}
 			} else {
 				for j, z := range sc.z {
@@ -496,14 +506,20 @@ func (s *sampler) runBlock(w, b int, ph phase, t0, nt int) {
 			bc := s.base(c)
 			if mala {
 				s.temperForce(s.fp, s.xp, c, ph.beta)
+				g := sc.g[(c-lo)*s.n : (c-lo+1)*s.n]
+				s.driftScale(sc.gp, s.fp, c, h)
 				// log q(x | x′) − log q(x′ | x).
 				fwd, rev := 0.0, 0.0
+				i := 0
 				for j := 0; j < s.d; j++ {
 					p := bc + j*L
-					a := s.xp[p] - s.x[p] - 0.5*h*s.f[p]
-					r := s.x[p] - s.xp[p] - 0.5*h*s.fp[p]
+					a := s.xp[p] - s.x[p] - g[i]*(0.5*h)*s.f[p]
+					r := s.x[p] - s.xp[p] - sc.gp[i]*(0.5*h)*s.fp[p]
 					fwd += a * a
 					rev += r * r
+					if i++; i == s.n {
+						i = 0
+					}
 				}
 				logA += (fwd - rev) / (2 * h)
 			}
@@ -541,6 +557,33 @@ func (s *sampler) runBlock(w, b int, ph phase, t0, nt int) {
 		}
 	}
 	s.acc[b] += acc
+}
+
+// driftScale writes to g, for every particle i of chain c in the force
+// buffer f, the factor that truncates its MALA drift (h/2)·Fᵢ to a length
+// of at most Config.DriftClip: min(1, clip/‖(h/2)·Fᵢ‖), or 1 without a clip.
+func (s *sampler) driftScale(g, f []float64, c int, h float64) {
+	clip := s.cfg.DriftClip
+	if clip == 0 {
+		for i := range g {
+			g[i] = 1
+		}
+		return
+	}
+	bc := s.base(c)
+	for i := 0; i < s.n; i++ {
+		q := 0.0
+		for k := 0; k < s.sp; k++ {
+			v := f[bc+(k*s.n+i)*asm.Lanes]
+			q += v * v
+		}
+		// A non-finite force gives a NaN proposal, which is rejected,
+		// as without a clip.
+		g[i] = 1
+		if l := 0.5 * h * math.Sqrt(q); l > clip {
+			g[i] = clip / l
+		}
+	}
 }
 
 // capture copies the current state of chains [lo, hi) into keep slot k.
