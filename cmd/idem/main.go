@@ -50,6 +50,10 @@ commands:
   reference   run the MCMC reference sampler and write a .npy reference set
   eval        compare a samples file with a reference set, metric by metric,
               each next to its finite-sample floor
+  refine      refine a samples file by MALA or Metropolis steps at kT = 1,
+              counting energy evaluations
+  reweight    importance weights log p̃ − log q of a samples file: ESS, ELBO,
+              log Z, and the weights or a resampled set
 
 Run 'idem <command> -h' for the flags of a command.
 `
@@ -103,6 +107,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runReference(ctx, args[1:], stdout, stderr)
 	case "eval":
 		return runEval(ctx, args[1:], stdout, stderr)
+	case "refine":
+		return runRefine(ctx, args[1:], stdout, stderr)
+	case "reweight":
+		return runReweight(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
