@@ -22,6 +22,20 @@
 // exact samples. -plots writes energy and interatomic-distance histograms
 // (GMM-40: a scatter over the density's contours).
 //
+//	idem refine -target T -samples IN.npy -steps S [-method mala|rwm] [-step s] -out OUT.npy
+//
+// runs S Metropolis steps at kT = 1 from every row of a samples file
+// (engine/mcmc with Config.Start; MALA with a per-particle drift clip by
+// default), writes the final states, and prints the acceptance and the
+// energy evaluations spent, in total and per row, for equal-budget
+// comparisons.
+//
+//	idem reweight -target T -samples IN.npy -logq LOGQ.npy [-weights W.npy] [-resample N -out OUT.npy]
+//
+// forms the importance weights log p̃ − log q of a samples file (package
+// engine/weights), prints ess@n, elbo and logz_is (SPEC §7.6), and writes
+// the normalised weights or a resampled set.
+//
 // Units: energies in kT; coordinates in the target's units (GMM-40 in
 // original x units, not the training space y = x/50).
 package main

@@ -54,6 +54,10 @@ commands:
               NLL, ESS, ELBO and log Z through it (flow eval)
   quality     run (or continue) the pipeline behind one quality table:
               samplers, metrics, flows, refinement, MCMC at equal budget
+  refine      refine a samples file by MALA or Metropolis steps at kT = 1,
+              counting energy evaluations
+  reweight    importance weights log p̃ − log q of a samples file: ESS, ELBO,
+              log Z, and the weights or a resampled set
 
 Run 'idem <command> -h' for the flags of a command.
 `
@@ -111,6 +115,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runFlow(ctx, args[1:], stdout, stderr)
 	case "quality":
 		return runQuality(ctx, args[1:], stdout, stderr)
+	case "refine":
+		return runRefine(ctx, args[1:], stdout, stderr)
+	case "reweight":
+		return runReweight(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

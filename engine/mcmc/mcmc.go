@@ -69,6 +69,15 @@ type Config struct {
 	// particles are huge (≈ 10¹³ for LJ), so its drift throws every proposal
 	// out.
 	WarmMethod Method
+	// DriftClip, when > 0, truncates the MALA drift (s²/2)·Fᵢ of every
+	// particle i (its spatial components; the whole vector for a target of
+	// one particle) to at most this length, in coordinate units, in the
+	// proposal and in the reverse density alike, so the kernel still leaves
+	// the density invariant: the truncated MALA of Roberts & Tweedie (1996,
+	// MALTA), per particle. Where forces are huge (overlapping particles of
+	// a start from another sampler) the proposal becomes a random walk
+	// instead of being thrown out. 0 means no truncation.
+	DriftClip float64
 	// Step is the production step size s (required, > 0): the proposal
 	// standard deviation of RWM, √h of MALA.
 	Step float64
@@ -81,6 +90,14 @@ type Config struct {
 	InitScale float64
 	// InitResample resamples the start multinomially ∝ exp(−E) (GMM-40).
 	InitResample bool
+	// Start, when not nil, replaces the drawn start: Chains configurations
+	// of Dim values, row-major, e.g. the samples of another sampler to be
+	// refined (SPEC §7.5's production kernel started from them). Row c
+	// starts chain c; molecules (Target.CoMFree) are centred on the copy,
+	// and Start itself is not modified. Init and InitScale are then
+	// ignored, and Ladder and InitResample must be unset: the run is
+	// production only, at β = 1.
+	Start []float64
 
 	// Ladder is the β ladder of the annealed SMC warm-up, non-decreasing in
 	// [0, 1] and ending at 1, e.g. 0, 0.2, …, 1; nil means no warm-up.
@@ -154,6 +171,14 @@ type Result struct {
 	// t at Trace[t·TraceChains + c].
 	Trace       []float64
 	TraceChains int
+	// Unmoved is the number of chains that accepted no production proposal:
+	// with Start, rows the kernel could not refine (for MALA typically
+	// overlapping particles, whose huge forces throw every proposal out).
+	Unmoved int
+	// StartEnergies holds E of every row of Start (nil without Start). A
+	// chain that starts at E = +Inf (outside the support) accepts its first
+	// proposal of finite energy.
+	StartEnergies []float64
 }
 
 // Errors for bad configurations; they are wrapped with details.
@@ -178,7 +203,7 @@ func (c *Config) check() error {
 		return bad("Step = %v, want a positive finite value", c.Step)
 	case c.Steps < 0 || c.WarmSteps < 0 || c.Thin < 0 || c.Keep < 0 || c.Trace < 0:
 		return bad("negative count")
-	case !(c.InitScale > 0) || math.IsInf(c.InitScale, 0):
+	case c.Start == nil && (!(c.InitScale > 0) || math.IsInf(c.InitScale, 0)):
 		return bad("InitScale = %v, want a positive finite value", c.InitScale)
 	case c.Init != InitGauss && c.Init != InitUniform:
 		return bad("unknown Init %d", c.Init)
@@ -190,6 +215,8 @@ func (c *Config) check() error {
 		return bad("Trace = %d exceeds Chains = %d", c.Trace, c.Chains)
 	case c.WarmMaxStep < 0:
 		return bad("WarmMaxStep = %v, want ≥ 0", c.WarmMaxStep)
+	case !(c.DriftClip >= 0) || math.IsInf(c.DriftClip, 0):
+		return bad("DriftClip = %v, want a finite value ≥ 0", c.DriftClip)
 	}
 	keep := max(c.Keep, 1)
 	if (keep-1)*c.Thin > c.Steps {
@@ -214,6 +241,20 @@ func (c *Config) check() error {
 	}
 	if n, sp := c.Target.Shape(); n*sp != c.Target.Dim() || n <= 0 || sp <= 0 {
 		return bad("target shape (%d, %d) inconsistent with Dim %d", n, sp, c.Target.Dim())
+	}
+	if c.Start != nil {
+		d := c.Target.Dim()
+		switch {
+		case len(c.Start) != c.Chains*d:
+			return bad("len(Start) = %d, want Chains·Dim = %d·%d", len(c.Start), c.Chains, d)
+		case len(c.Ladder) > 0 || c.InitResample:
+			return bad("Start runs production only: Ladder and InitResample must be unset")
+		}
+		for i, v := range c.Start {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return bad("Start row %d holds the non-finite value %v", i/d, v)
+			}
+		}
 	}
 	return nil
 }

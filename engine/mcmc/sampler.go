@@ -47,6 +47,7 @@ type sampler struct {
 	e, et, u []float64
 
 	acc     []int64 // accepted proposals per block in the current phase
+	moved   []bool  // per chain: a production proposal was accepted
 	scratch []scratch
 	evals   int64
 	done    int // steps per chain done, for Progress
@@ -61,6 +62,8 @@ type scratch struct {
 	uni    []float64 // acceptance uniforms of one block
 	ep, ef []float64 // proposal energies E and E_trap of one block
 	row    []float64 // one row-major configuration
+	g      []float64 // MALA drift factors per particle of the block's chains (block·n)
+	gp     []float64 // the same for one proposal (n)
 }
 
 // phase describes a run of Metropolis steps at one β.
@@ -105,6 +108,7 @@ func newSampler(cfg *Config) *sampler {
 	s.et = make([]float64, s.chains)
 	s.u = make([]float64, s.chains)
 	s.acc = make([]int64, s.nblocks)
+	s.moved = make([]bool, s.chains)
 	s.scratch = make([]scratch, s.pool.Workers())
 	for w := range s.scratch {
 		s.scratch[w] = scratch{
@@ -113,6 +117,8 @@ func newSampler(cfg *Config) *sampler {
 			ep:  make([]float64, s.block),
 			ef:  make([]float64, s.block),
 			row: make([]float64, s.d),
+			g:   make([]float64, s.block*n),
+			gp:  make([]float64, n),
 		}
 	}
 	return s
@@ -149,13 +155,20 @@ func (s *sampler) run() (*Result, error) {
 	s.total = stages*cfg.WarmSteps + cfg.Steps
 
 	// Start.
-	s.initialise()
+	if cfg.Start != nil {
+		s.startFrom(cfg.Start)
+	} else {
+		s.initialise()
+	}
 	beta0 := 1.0
 	if len(cfg.Ladder) > 0 {
 		beta0 = cfg.Ladder[0]
 	}
 	s.evaluate(beta0)
 	s.res.Init = Stage{Beta: beta0, ESS: 1}
+	if cfg.Start != nil {
+		s.res.StartEnergies = append([]float64(nil), s.e...)
+	}
 	if cfg.InitResample {
 		logw := make([]float64, s.chains)
 		for c := range logw {
@@ -203,6 +216,11 @@ func (s *sampler) run() (*Result, error) {
 		return nil, err
 	}
 	s.res.Evals = s.evals
+	for _, m := range s.moved {
+		if !m {
+			s.res.Unmoved++
+		}
+	}
 	if s.t.CoMFree() {
 		engine.Centre(s.res.Samples, s.n, s.sp, s.res.Rows)
 	}
@@ -225,6 +243,25 @@ func (s *sampler) initialise() {
 						row[j] = cfg.InitScale * (2*st.Float64() - 1)
 					}
 				}
+				if s.t.CoMFree() {
+					engine.Centre(row, s.n, s.sp, 1)
+				}
+				s.scatter(s.x, c, row)
+			}
+		}
+	})
+	s.fillPadding(s.x)
+}
+
+// startFrom copies the row-major configurations start (Chains rows) into
+// the chains, centring molecules.
+func (s *sampler) startFrom(start []float64) {
+	s.pool.For(s.nblocks, 1, func(w, blo, bhi int) {
+		row := s.scratch[w].row
+		for b := blo; b < bhi; b++ {
+			lo, hi, _, _ := s.blockRange(b)
+			for c := lo; c < hi; c++ {
+				copy(row, start[c*s.d:(c+1)*s.d])
 				if s.t.CoMFree() {
 					engine.Centre(row, s.n, s.sp, 1)
 				}
@@ -438,9 +475,15 @@ func (s *sampler) runBlock(w, b int, ph phase, t0, nt int) {
 			st.FillNorm(sc.z)
 			bc := s.base(c)
 			if mala {
+				g := sc.g[(c-lo)*s.n : (c-lo+1)*s.n]
+				s.driftScale(g, s.f, c, h)
+				i := 0 // particle of coordinate j (layout: dimension-major)
 				for j, z := range sc.z {
 					p := bc + j*L
-					s.xp[p] = s.x[p] + 0.5*h*s.f[p] + step*z
+					s.xp[p] = s.x[p] + g[i]*(0.5*h)*s.f[p] + step*z
+					if i++; i == s.n {
+						i = 0
+					}
 				}
 			} else {
 				for j, z := range sc.z {
@@ -463,14 +506,20 @@ func (s *sampler) runBlock(w, b int, ph phase, t0, nt int) {
 			bc := s.base(c)
 			if mala {
 				s.temperForce(s.fp, s.xp, c, ph.beta)
+				g := sc.g[(c-lo)*s.n : (c-lo+1)*s.n]
+				s.driftScale(sc.gp, s.fp, c, h)
 				// log q(x | x′) − log q(x′ | x).
 				fwd, rev := 0.0, 0.0
+				i := 0
 				for j := 0; j < s.d; j++ {
 					p := bc + j*L
-					a := s.xp[p] - s.x[p] - 0.5*h*s.f[p]
-					r := s.x[p] - s.xp[p] - 0.5*h*s.fp[p]
+					a := s.xp[p] - s.x[p] - g[i]*(0.5*h)*s.f[p]
+					r := s.x[p] - s.xp[p] - sc.gp[i]*(0.5*h)*s.fp[p]
 					fwd += a * a
 					rev += r * r
+					if i++; i == s.n {
+						i = 0
+					}
 				}
 				logA += (fwd - rev) / (2 * h)
 			}
@@ -487,6 +536,9 @@ func (s *sampler) runBlock(w, b int, ph phase, t0, nt int) {
 					}
 				}
 				s.e[c], s.et[c], s.u[c] = ep, etp, up
+				if ph.prod {
+					s.moved[c] = true
+				}
 				acc++
 			}
 		}
@@ -505,6 +557,33 @@ func (s *sampler) runBlock(w, b int, ph phase, t0, nt int) {
 		}
 	}
 	s.acc[b] += acc
+}
+
+// driftScale writes to g, for every particle i of chain c in the force
+// buffer f, the factor that truncates its MALA drift (h/2)·Fᵢ to a length
+// of at most Config.DriftClip: min(1, clip/‖(h/2)·Fᵢ‖), or 1 without a clip.
+func (s *sampler) driftScale(g, f []float64, c int, h float64) {
+	clip := s.cfg.DriftClip
+	if clip == 0 {
+		for i := range g {
+			g[i] = 1
+		}
+		return
+	}
+	bc := s.base(c)
+	for i := 0; i < s.n; i++ {
+		q := 0.0
+		for k := 0; k < s.sp; k++ {
+			v := f[bc+(k*s.n+i)*asm.Lanes]
+			q += v * v
+		}
+		// A non-finite force gives a NaN proposal, which is rejected,
+		// as without a clip.
+		g[i] = 1
+		if l := 0.5 * h * math.Sqrt(q); l > clip {
+			g[i] = clip / l
+		}
+	}
 }
 
 // capture copies the current state of chains [lo, hi) into keep slot k.

@@ -42,6 +42,10 @@ type Options struct {
 	SkipChecksum bool
 	// MaxValues bounds Rows·Cols; 0 means the package's MaxValues.
 	MaxValues int
+	// Vector also accepts a 1-D array of shape (n,), read as n rows of one
+	// column (per-row values such as log densities, as numpy saves a 1-D
+	// array).
+	Vector bool
 }
 
 // ReadFile reads a 2-D float32 or float64 array from path and checks it
@@ -72,7 +76,7 @@ func ReadFileOptions(path string, opt Options) (*Array, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("npy: %s is not a regular file (%v)", path, st.Mode().Type())
 	}
-	a, err := decode(f, st.Size(), opt.MaxValues)
+	a, err := decode(f, st.Size(), opt.MaxValues, opt.Vector)
 	if err != nil {
 		return nil, fmt.Errorf("npy: %s: %w", path, err)
 	}
@@ -86,12 +90,13 @@ func ReadFileOptions(path string, opt Options) (*Array, error) {
 
 // Read parses a complete .npy file held in raw.
 func Read(raw []byte) (*Array, error) {
-	return decode(bytes.NewReader(raw), int64(len(raw)), 0)
+	return decode(bytes.NewReader(raw), int64(len(raw)), 0, false)
 }
 
 // decode reads a .npy file of exactly size bytes from r: the header first,
-// then exactly the payload it declares.
-func decode(r io.Reader, size int64, maxValues int) (*Array, error) {
+// then exactly the payload it declares. With vector, a 1-D shape (n,) is
+// read as (n, 1).
+func decode(r io.Reader, size int64, maxValues int, vector bool) (*Array, error) {
 	if maxValues <= 0 {
 		maxValues = MaxValues
 	}
@@ -101,7 +106,13 @@ func decode(r io.Reader, size int64, maxValues int) (*Array, error) {
 	if err != nil {
 		return nil, err
 	}
+	if vector && len(d.shape) == 1 {
+		d.shape = append(d.shape, 1)
+	}
 	if len(d.shape) != 2 {
+		if vector {
+			return nil, fmt.Errorf("want a 1-D array or a 2-D array, got shape %v", d.shape)
+		}
 		return nil, fmt.Errorf("want a 2-D array, got shape %v", d.shape)
 	}
 	if d.fortran {

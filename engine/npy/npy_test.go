@@ -231,3 +231,34 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestReadVector: Options.Vector reads numpy's 1-D arrays (shape (n,)) as
+// one column; without it, and for other ranks, they are refused.
+func TestReadVector(t *testing.T) {
+	dir := t.TempDir()
+	data := make([]byte, 0, 24)
+	for _, v := range []float64{1.5, -2, 1e300} {
+		data = binary.LittleEndian.AppendUint64(data, math.Float64bits(v))
+	}
+	vec := filepath.Join(dir, "v.npy")
+	if err := os.WriteFile(vec, mk("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }\n", data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := ReadFileOptions(vec, Options{Vector: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Rows != 3 || a.Cols != 1 || a.Data[0] != 1.5 || a.Data[1] != -2 || a.Data[2] != 1e300 {
+		t.Fatalf("read (%d, %d) %v", a.Rows, a.Cols, a.Data)
+	}
+	if _, err := ReadFile(vec); err == nil || !strings.Contains(err.Error(), "2-D") {
+		t.Errorf("1-D without Vector: %v", err)
+	}
+	cube := filepath.Join(dir, "c.npy")
+	if err := os.WriteFile(cube, mk("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 1, 1), }\n", data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFileOptions(cube, Options{Vector: true}); err == nil {
+		t.Error("3-D accepted with Vector")
+	}
+}

@@ -126,3 +126,70 @@ func Resample(logw []float64, n int, seed uint64) ([]int, error) {
 	}
 	return idx, nil
 }
+
+// LogWeights returns the log importance weights log wᵢ = log p̃ᵢ − log qᵢ
+// of rows drawn from a proposal q, for a target p̃ (unnormalised; log p̃ =
+// −E for a Boltzmann density). A log p̃ of −Inf (E = +Inf: the row lies
+// outside the target's support) gives a zero weight, log w = −Inf. NaN in
+// either slice, log p̃ = +Inf, and a log q that is not finite (q drew the
+// row, so its density there is positive and finite) are errors naming the
+// row, as are slices of different lengths.
+func LogWeights(logp, logq []float64) ([]float64, error) {
+	if len(logp) != len(logq) {
+		return nil, fmt.Errorf("weights: %d log p̃ values but %d log q values", len(logp), len(logq))
+	}
+	lw := make([]float64, len(logp))
+	for i, p := range logp {
+		q := logq[i]
+		switch {
+		case math.IsNaN(p) || math.IsInf(p, 1):
+			return nil, fmt.Errorf("weights: row %d: log p̃ is %g", i, p)
+		case math.IsNaN(q) || math.IsInf(q, 0):
+			return nil, fmt.Errorf("weights: row %d: log q is %g, want a finite value", i, q)
+		}
+		lw[i] = p - q
+	}
+	return lw, nil
+}
+
+// Summary holds the SPEC §7.6 figures of a set of log weights.
+type Summary struct {
+	// N is the number of weights, the n of ess@n.
+	N int
+	// ESS is the normalised effective sample size 1/(n·Σ w̄ᵢ²) ∈ (0, 1].
+	ESS float64
+	// ELBO is the mean log weight (−Inf when some weight is zero).
+	ELBO float64
+	// LogZ is log mean exp(log w), the importance-sampling estimate of log Z.
+	LogZ float64
+	// MaxWeight is the largest normalised weight.
+	MaxWeight float64
+	// Zero counts the zero weights (log w = −Inf).
+	Zero int
+}
+
+// Summarize returns the Summary of logw.
+func Summarize(logw []float64) (Summary, error) {
+	w := make([]float64, len(logw))
+	if err := Normalize(w, logw); err != nil {
+		return Summary{}, err
+	}
+	s := Summary{N: len(logw)}
+	var s2 float64
+	for i, v := range w {
+		s2 += v * v
+		s.MaxWeight = max(s.MaxWeight, v)
+		if math.IsInf(logw[i], -1) {
+			s.Zero++
+		}
+	}
+	s.ESS = 1 / (float64(len(w)) * s2)
+	var err error
+	if s.ELBO, err = ELBO(logw); err != nil {
+		return Summary{}, err
+	}
+	if s.LogZ, err = LogZ(logw); err != nil {
+		return Summary{}, err
+	}
+	return s, nil
+}

@@ -113,3 +113,102 @@ func TestResampleExact(t *testing.T) {
 		}
 	}
 }
+
+// TestLogWeightsGaussian reweights a wide Gaussian proposal q = N(0, 1.5²·I₃)
+// toward the target p̃ = exp(−E), E = ½Σⱼ (xⱼ − mⱼ)²/sⱼ², through
+// LogWeights and Summarize: the weighted moments are the target's, log Z is
+// log((2π)^{3/2}·Πsⱼ), the ELBO lies below it and the ESS matches its
+// closed form for Gaussians.
+func TestLogWeightsGaussian(t *testing.T) {
+	const n, d, sq = 400000, 3, 1.5
+	m := []float64{0.5, -1, 0}
+	s := []float64{1, 0.7, 1.2}
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := make([]float64, n*d)
+	logp := make([]float64, n)
+	logq := make([]float64, n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			v := sq * rng.NormFloat64()
+			x[i*d+j] = v
+			logq[i] += -v*v/(2*sq*sq) - math.Log(sq*math.Sqrt(2*math.Pi))
+			logp[i] -= (v - m[j]) * (v - m[j]) / (2 * s[j] * s[j])
+		}
+	}
+	lw, err := LogWeights(logp, logq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean := make([]float64, d)
+	if err := Mean(mean, x, d, lw); err != nil {
+		t.Fatal(err)
+	}
+	sq2 := make([]float64, n*d)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			sq2[i*d+j] = (x[i*d+j] - m[j]) * (x[i*d+j] - m[j])
+		}
+	}
+	vr := make([]float64, d)
+	_ = Mean(vr, sq2, d, lw)
+	for j := 0; j < d; j++ {
+		if math.Abs(mean[j]-m[j]) > 0.02 || math.Abs(vr[j]-s[j]*s[j]) > 0.03*s[j]*s[j]+0.01 {
+			t.Errorf("coordinate %d: weighted mean %.4f, variance %.4f; want %v, %v", j, mean[j], vr[j], m[j], s[j]*s[j])
+		}
+	}
+	sum, err := Summarize(lw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantZ := 1.5 * math.Log(2*math.Pi)
+	for _, v := range s {
+		wantZ += math.Log(v)
+	}
+	if math.Abs(sum.LogZ-wantZ) > 0.01 {
+		t.Errorf("log Z %.4f, want %.4f", sum.LogZ, wantZ)
+	}
+	if !(sum.ELBO < sum.LogZ) || sum.N != n || sum.Zero != 0 {
+		t.Errorf("summary %+v", sum)
+	}
+	// ESS = 1/E_q[(p/q)²] with p the normalised target: per dimension,
+	// E_q[(p/q)²] = σq²/(s·√(2σq² − s²)) · exp(m²/(2σq² − s²)).
+	inv := 1.0
+	for j := range s {
+		a := 2*sq*sq - s[j]*s[j]
+		inv *= sq * sq / (s[j] * math.Sqrt(a)) * math.Exp(m[j]*m[j]/a)
+	}
+	if want := 1 / inv; math.Abs(sum.ESS-want) > 0.02 {
+		t.Errorf("ESS %.4f, want %.4f", sum.ESS, want)
+	}
+	t.Logf("%+v", sum)
+}
+
+func TestLogWeightsErrors(t *testing.T) {
+	inf := math.Inf(1)
+	lw, err := LogWeights([]float64{-1, -inf, 2}, []float64{0, 0, 1})
+	if err != nil || lw[0] != -1 || !math.IsInf(lw[1], -1) || lw[2] != 1 {
+		t.Fatalf("LogWeights = %v, %v; want [-1 -Inf 1]", lw, err)
+	}
+	s, err := Summarize(lw)
+	if err != nil || s.Zero != 1 || !math.IsInf(s.ELBO, -1) || math.Abs(s.MaxWeight-math.E*math.E/(1+math.E*math.E)) > 1e-15 {
+		t.Errorf("summary %+v, %v", s, err)
+	}
+	for name, c := range map[string][2][]float64{
+		"length":    {{0, 1}, {0}},
+		"nan p":     {{0, math.NaN()}, {0, 0}},
+		"inf p":     {{inf, 0}, {0, 0}},
+		"nan q":     {{0, 0}, {math.NaN(), 0}},
+		"inf q":     {{0, 0}, {0, inf}},
+		"neg inf q": {{0, 0}, {0, -inf}},
+	} {
+		if _, err := LogWeights(c[0], c[1]); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := Summarize([]float64{math.Inf(-1), math.Inf(-1)}); !errors.Is(err, ErrNoWeight) {
+		t.Errorf("all-zero weights: %v", err)
+	}
+	if s, err := Summarize([]float64{7, 7, 7, 7, 7}); err != nil || math.Abs(s.ESS-1) > 1e-15 || s.ELBO != 7 || math.Abs(s.LogZ-7) > 1e-15 {
+		t.Errorf("equal weights: %+v, %v; want ESS 1, ELBO = log Z = 7", s, err)
+	}
+}

@@ -125,9 +125,16 @@ func TestHostileFiles(t *testing.T) {
 	}
 	for name, p := range bad {
 		t.Run(name, func(t *testing.T) {
-			r := run(t, "idem", "eval", "-target", "dw4", "-samples", p, "-ref", ref, "-n", "10", "-batches", "1", "-floor-batches", "1")
-			if r.code != 1 || !strings.Contains(r.stderr, filepath.Base(p)) {
-				t.Errorf("status %d, want 1 and a message naming %s:\n%s", r.code, filepath.Base(p), r.stderr)
+			for _, args := range [][]string{
+				{"eval", "-target", "dw4", "-samples", p, "-ref", ref, "-n", "10", "-batches", "1", "-floor-batches", "1"},
+				{"refine", "-target", "dw4", "-samples", p, "-steps", "3", "-out", filepath.Join(dir, "refined.npy"), "-progress=false"},
+				{"reweight", "-target", "dw4", "-samples", p, "-logq", ref},
+				{"reweight", "-target", "dw4", "-samples", ref, "-logq", p},
+			} {
+				r := run(t, "idem", args...)
+				if r.code != 1 || !strings.Contains(r.stderr, filepath.Base(p)) {
+					t.Errorf("idem %s: status %d, want 1 and a message naming %s:\n%s", args[0], r.code, filepath.Base(p), r.stderr)
+				}
 			}
 		})
 	}
@@ -205,6 +212,27 @@ func TestAbsurdFlags(t *testing.T) {
 		{"eval", "-target", "dw4", "-samples", ref, "-ref", ref, "-protocol", "nope"},
 		{"eval", "-target", "dw4", "-samples", ref, "-ref", ref, "more"},
 		{"eval", "-target", "dw4", "-samples", ref, "-ref", ref, "-plots", ref},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", out, "-step", "0"},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", out, "-step", "-1"},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", out, "-step", "NaN"},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", out, "-step", "+Inf"},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "-5", "-out", out},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", out, "-drift-clip", "NaN"},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", out, "-method", "hmc"},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", out, "-workers", "-3"},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", out, "-keep", "9223372036854775807", "-thin", "1"},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", out, "-max-mem", "NaN"},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", filepath.Join(dir, "missing", "o.npy")},
+		{"refine", "-target", "lj99999", "-samples", ref, "-steps", "5", "-out", out},
+		{"refine", "-target", "dw4", "-samples", ref, "-steps", "5", "-out", out, "extra"},
+		{"reweight", "-target", "dw4", "-samples", ref},
+		{"reweight", "-target", "dw4", "-samples", ref, "-logq", ref, "-resample", "-1", "-out", out},
+		{"reweight", "-target", "dw4", "-samples", ref, "-logq", ref, "-resample", "1000000000000", "-out", out},
+		{"reweight", "-target", "dw4", "-samples", ref, "-logq", ref, "-resample", "10"},
+		{"reweight", "-target", "dw4", "-samples", ref, "-logq", ref, "-out", out},
+		{"reweight", "-target", "dw4", "-samples", ref, "-logq", ref, "-batch", "-1"},
+		{"reweight", "-target", "dw4", "-samples", ref, "-logq", ref, "-max-mem", "NaN"},
+		{"reweight", "-target", "dw4", "-samples", ref, "-logq", ref, "-weights", filepath.Join(dir, "missing", "w.npy")},
 	}
 	if os.Getuid() != 0 {
 		cases = append(cases, []string{"reference", "-target", "dw4", "-out", filepath.Join(ro, "o.npy")},
@@ -223,7 +251,7 @@ func TestAbsurdFlags(t *testing.T) {
 		t.Errorf("absurd flags left files behind: %v", ents)
 	}
 	// A flag the parser rejects: its message and the usage, once, status 2.
-	for _, c := range [][]string{{"idem", "eval", "-bogus"}, {"idem", "reference", "-n", "x"}, {"idem-bench", "-bogus"}} {
+	for _, c := range [][]string{{"idem", "eval", "-bogus"}, {"idem", "reference", "-n", "x"}, {"idem", "refine", "-step", "x"}, {"idem", "reweight", "-bogus"}, {"idem-bench", "-bogus"}} {
 		r := run(t, c[0], c[1:]...)
 		first, _, _ := strings.Cut(r.stderr, "\n")
 		if r.code != 2 || first == "" || strings.Count(r.stderr, first) != 1 || strings.HasPrefix(r.stderr, c[0]+": ") || strings.Contains(r.stderr, "\n"+c[0]+": ") {
