@@ -57,6 +57,18 @@ func TestFlowCLI(t *testing.T) {
 		res.ESS[1].Name != "ess_cnf@100" || res.ESS[1].Batches != 2 || !(res.ESS[1].Mean > 0 && res.ESS[1].Mean <= 1) || res.Trace != "exact" {
 		t.Fatalf("eval output %s", b)
 	}
+	// The flow as the log q source of reweight: its ESS on exact samples is
+	// a proper fraction, and mixing -logq with -flow is a usage error.
+	out, stderr, err = runCmd(t, "reweight", "-quiet", "-target", "gmm40", "-samples", test, "-flow", filepath.Join(run, "flow.ckpt"))
+	if err != nil || !strings.Contains(out, "ess") || !strings.Contains(out, "exact trace") {
+		t.Fatalf("reweight -flow: %v\n%s%s", err, out, stderr)
+	}
+	if _, _, err := runCmd(t, "reweight", "-target", "gmm40", "-samples", test, "-flow", "x.ckpt", "-logq", "y.npy"); exitStatus(err, &strings.Builder{}) != 2 {
+		t.Errorf("-flow with -logq: %v", err)
+	}
+	if _, _, err := runCmd(t, "reweight", "-target", "dw4", "-samples", test, "-flow", filepath.Join(run, "flow.ckpt")); exitStatus(err, &strings.Builder{}) != 2 {
+		t.Errorf("a GMM flow for DW-4: %v", err)
+	}
 	// Hutchinson is labelled.
 	out, _, err = runCmd(t, "flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", test, "-max-rows", "50", "-ess-n", "0", "-probes", "2")
 	if err != nil || !strings.Contains(out, "hutchinson-2") || !strings.Contains(out, "over 50 test rows") {

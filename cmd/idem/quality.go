@@ -67,7 +67,7 @@ func runQuality(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if ck.err != nil {
 		return ck.err
 	}
-	defaults := map[string][2]int{"gmm40": {20000, 100}, "dw4": {6000, 100}, "lj13": {3000, 1000}}
+	defaults := map[string][2]int{"gmm40": {20000, 100}, "dw4": {6000, 100}, "lj13": {3000, 150}}
 	def, ok := defaults[*tgName]
 	if !ok {
 		return usagef("quality: -target %q: want gmm40, dw4 or lj13", *tgName)

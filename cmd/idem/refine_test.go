@@ -351,7 +351,7 @@ func TestReweightErrors(t *testing.T) {
 		usage bool
 		msg   string
 	}{
-		"no logq":     {nil, true, "-logq is required"},
+		"no logq":     {nil, true, "-logq or -flow is required"},
 		"short logq":  {[]string{"-logq", short}, false, "want one value per sample: (50,)"},
 		"wide logq":   {[]string{"-logq", wide}, false, "has shape (50, 2)"},
 		"nan logq":    {[]string{"-logq", nan}, false, "row 7: log q is NaN"},

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/idem-project/idem/engine"
+	"github.com/idem-project/idem/engine/cnf"
 	"github.com/idem-project/idem/engine/npy"
 	"github.com/idem-project/idem/engine/weights"
 )
@@ -42,11 +43,51 @@ func logqFile(path string, o rowsOptions) *logqSource {
 	return src
 }
 
+// logqFlow returns the source that computes log q with a flow checkpoint
+// (idem flow train), exact trace unless probes > 0.
+func logqFlow(path, target string, probes, workers int, quiet bool, stderr io.Writer) (*logqSource, error) {
+	cfg, err := cnf.ReadConfig(path)
+	if err != nil {
+		return nil, fmt.Errorf("reweight: -flow: %w", err)
+	}
+	if cfg.Target != target {
+		return nil, usagef("reweight: -flow %s is a flow of %s, not of %s", path, cfg.Target, target)
+	}
+	src := &logqSource{desc: fmt.Sprintf("flow %s (%s trace)", path, cnf.DensityOptions{Probes: probes}.MethodName())}
+	src.eval = func(ctx context.Context, x []float64, rows int) ([]float64, error) {
+		f, err := cnf.Open(path, nil, nil, workers)
+		if err != nil {
+			return nil, fmt.Errorf("reweight: -flow: %w", err)
+		}
+		defer f.Close()
+		f.UseBest()
+		f.Density.Probes = probes
+		var bar *progressBar
+		var prog func(int, int)
+		if !quiet {
+			bar = newBar(stderr, rows, "log q", "rows")
+			prog = bar.set
+		}
+		logq, _, err := f.LogDensity(ctx, x, rows, prog)
+		bar.finish()
+		if cause := interrupted(ctx); cause != nil {
+			return nil, cause
+		}
+		return logq, err
+	}
+	return src, nil
+}
+
 // logqFromFlags picks the log q source named by the command line: exactly
-// one of its flags must be set.
-func logqFromFlags(logqPath string, o rowsOptions) (*logqSource, error) {
-	if logqPath == "" {
-		return nil, usagef("reweight: -logq is required (a .npy file of log q, one value per sample)")
+// one of -logq and -flow must be set.
+func logqFromFlags(logqPath, flowPath, target string, probes, workers int, quiet bool, o rowsOptions) (*logqSource, error) {
+	switch {
+	case logqPath != "" && flowPath != "":
+		return nil, usagef("reweight: give -logq or -flow, not both")
+	case flowPath != "":
+		return logqFlow(flowPath, target, probes, workers, quiet, o.stderr)
+	case logqPath == "":
+		return nil, usagef("reweight: -logq or -flow is required (a .npy file of log q, one value per sample, or a flow checkpoint)")
 	}
 	return logqFile(logqPath, o), nil
 }
@@ -55,13 +96,14 @@ func runReweight(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("reweight", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, `usage: idem reweight -target T -samples IN.npy -logq LOGQ.npy [flags]
+		fmt.Fprintf(stderr, `usage: idem reweight -target T -samples IN.npy (-logq LOGQ.npy | -flow CKPT) [flags]
 
 Self-normalised importance weighting of samples drawn from a proposal q
 toward the target p̃ = exp(−E) (GMM-40: the normalised log p in x units):
 log wᵢ = log p̃(xᵢ) − log q(xᵢ), with log q read from -logq (one value per
 sample row, shape (n,) or (n, 1), float32 or float64; for molecules a density
-on the centred subspace). Prints SPEC §7.6's figures: ess@n = 1/(n·Σ w̄ᵢ²),
+on the centred subspace) or computed by a flow checkpoint (-flow, exact trace
+unless -probes). Prints SPEC §7.6's figures: ess@n = 1/(n·Σ w̄ᵢ²),
 elbo = mean log w and logz_is = log mean exp(log w). A row of infinite
 energy gets weight zero. Writes the normalised weights (-weights) and/or
 -resample N rows drawn ∝ w (systematic resampling, then shuffled) to -out,
@@ -74,6 +116,10 @@ each float32 .npy with a .sha256 beside it.
 		name     = fs.String("target", "", "target: gmm40, dw4, lj13, lj55, ljN or dwN")
 		samples  = fs.String("samples", "", "samples .npy file (rows × d, float32 or float64)")
 		logqPath = fs.String("logq", "", "log q of every sample row, .npy of shape (n,) or (n, 1)")
+		flowPath = fs.String("flow", "", "compute log q with this flow checkpoint (idem flow train) instead of -logq")
+		probes   = fs.Int("probes", 0, "with -flow: Hutchinson probes (0: the exact trace)")
+		workers  = fs.Int("workers", 0, "with -flow: worker goroutines (0: GOMAXPROCS)")
+		quiet    = fs.Bool("quiet", false, "with -flow: no progress bar")
 		wOut     = fs.String("weights", "", "write the normalised weights (n × 1, summing to 1) to this .npy file")
 		nres     = fs.Int("resample", 0, "draw this many rows ∝ w into -out")
 		out      = fs.String("out", "", "output .npy file of the resampled rows (with -resample)")
@@ -119,7 +165,12 @@ each float32 .npy with a .sha256 beside it.
 		return usagef("reweight: -out and -weights name the same file")
 	}
 	o := rowsOptions{cmd: "reweight", skipChecksum: *skipSum, stderr: stderr}
-	src, err := logqFromFlags(*logqPath, o)
+	ck.int("probes", *probes, 0, 1000)
+	ck.int("workers", *workers, 0, maxWorkers)
+	if ck.err != nil {
+		return ck.err
+	}
+	src, err := logqFromFlags(*logqPath, *flowPath, tg.name, *probes, *workers, *quiet, o)
 	if err != nil {
 		return err
 	}
