@@ -4,7 +4,7 @@ PKGS      ?= ./...
 FUZZTIME  ?= 30s
 QEMU      ?= qemu-aarch64-static
 
-.PHONY: help demo bench-table test fault test-short test-purego test-generic test-race test-arm64 vet fuzz bench generate check-generate cross ci reference-lj55 reference-dw4-is
+.PHONY: help demo bench-table test fault test-short test-purego test-generic test-race test-arm64 vet fuzz bench generate check-generate cross ci reference-lj55 reference-dw4-is quality
 
 help:
 	@echo "make demo            print the benchmark table (the README's main command)"
@@ -21,6 +21,7 @@ help:
 	@echo "make cross           build for linux/darwin/windows × amd64/arm64, with and without purego"
 	@echo "make reference-lj55  generate the LJ-55 MCMC reference set into data/"
 	@echo "make reference-dw4-is  generate a chain-free DW-4 reference set (importance resampling) into data/"
+	@echo "make quality         run the GMM-40 and DW-4 quality pipelines (idem quality, about 1.5 h on 2 cores) and print the tables"
 
 demo bench-table:
 	$(GO) run ./cmd/idem-bench
@@ -93,3 +94,13 @@ reference-dw4-is:
 reference-lj55:
 	mkdir -p data
 	$(GO) run ./cmd/idem reference -target lj55 -n 10000 -seed 1 -method mala -step 0.02 -steps 20000 -out data/lj55-reference.npy
+
+# The quality tables of issue [quality]: every stage is skipped when its
+# output exists in runs/quality, so an interrupted run continues.
+quality: data/dw4-is-test.npy
+	$(GO) run ./cmd/idem quality -target gmm40
+	$(GO) run ./cmd/idem quality -target dw4
+	$(GO) run ./cmd/idem-bench -groups quality
+
+data/dw4-is-test.npy:
+	$(MAKE) reference-dw4-is
