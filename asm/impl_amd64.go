@@ -31,6 +31,7 @@ var avx2 = &Impl{
 var avx512 = func() *Impl {
 	im := *avx2
 	im.name = "avx512"
+	im.sgemm = sgemmAVX512
 	return &im
 }()
 

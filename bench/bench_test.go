@@ -11,4 +11,5 @@ func BenchmarkPairDW(b *testing.B)  { RunGroup(b, PairDWCases()) }
 func BenchmarkMCScore(b *testing.B) { RunGroup(b, MCScoreCases()) }
 func BenchmarkMLP(b *testing.B)     { RunGroup(b, MLPCases()) }
 func BenchmarkEGNN(b *testing.B)    { RunGroup(b, EGNNCases()) }
+func BenchmarkSgemm(b *testing.B)   { RunGroup(b, SgemmCases()) }
 func BenchmarkTrain(b *testing.B)   { RunGroup(b, TrainCases()) }
