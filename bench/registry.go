@@ -12,6 +12,7 @@ func All() []Case {
 	out = append(out, MLPCases()...)
 	out = append(out, SgemmCases()...)
 	out = append(out, EGNNCases()...)
+	out = append(out, EGNNImplCases()...)
 	out = append(out, TrainCases()...)
 	return out
 }
