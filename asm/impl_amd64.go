@@ -32,6 +32,7 @@ var avx512 = func() *Impl {
 	im := *avx2
 	im.name = "avx512"
 	im.sgemm = sgemmAVX512
+	im.egnnF32 = egnnF32AVX512
 	return &im
 }()
 
