@@ -18,10 +18,17 @@
 //
 // Every kernel has a plain-Go version (the "generic" implementation), which
 // is always compiled, is the test oracle, and is the fallback. On amd64 with
-// AVX2 and FMA3 an "avx2" implementation in Go assembly is available, and on
-// arm64 a "neon" one. Impls lists what this CPU can run; Default picks the
-// best one unless the environment variable IDEM_IMPL names another. Building
-// with -tags purego (or noasm) leaves only generic.
+// AVX2 and FMA3 an "avx2" implementation in Go assembly is available; with
+// AVX-512 F, BW, VL and DQ as well, "avx512" (avx2 with the kernels that
+// have faster AVX-512 versions swapped in); and with AMX-TILE and AMX-BF16,
+// the OS tile state (XCR0) and Linux's per-process tile permission, "amx"
+// (for now the avx512 kernels). On arm64 there is "neon". Detect reports
+// the units found (cpuid, XCR0, the AMX permission request); Impls lists
+// what this CPU can run, each falling back to the one before it
+// (amx → avx512 → avx2 → generic); Default picks the best one unless the
+// environment variable IDEM_IMPL names another; Unavailable and ByName's
+// error name the missing unit. Building with -tags purego (or noasm) leaves
+// only generic.
 //
 // # Units and conventions
 //

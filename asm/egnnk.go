@@ -11,7 +11,9 @@ import "math"
 // rows when F is a positive multiple of 8 (one YMM register, or two NEON
 // ones) and leave the call to generic otherwise; they compute the same
 // elementwise formulas with fused multiply-adds and sum dot products over 8
-// lanes before a fixed horizontal reduction, so they differ from generic by
+// lanes (16 in avx512's EdgeInputF32 and SiLUDotF32 when F is a multiple
+// of 16; their s and g are the same bits as avx2's) before a fixed
+// horizontal reduction, so they differ from generic by
 // rounding only (at most a few F·2⁻²⁴ relative to Σ|terms| in dot products
 // and sums, and about 1e-6 relative in σ). For fixed inputs, results do not
 // depend on alignment or on the caller's thread. None of the outputs may

@@ -39,7 +39,8 @@ type Impl struct {
 	egnnF32 egnnF32
 }
 
-// Name is the implementation's lower-case name: "generic", "avx2" or "neon".
+// Name is the implementation's lower-case name: "generic", "avx2",
+// "avx512", "amx" or "neon".
 func (im *Impl) Name() string { return im.name }
 
 func (im *Impl) String() string { return im.name }
@@ -69,14 +70,15 @@ var generic = &Impl{
 func Generic() *Impl { return generic }
 
 // Impls lists the implementations this CPU can run, generic first and the
-// fastest last.
+// fastest last: on amd64 generic, then avx2, avx512 and amx as far as the
+// units are present (see Detect), each falling back to the one before.
 func Impls() []*Impl {
 	out := []*Impl{generic}
 	return append(out, nativeImpls()...)
 }
 
-// ByName returns the implementation with the given name, or an error naming
-// the available ones when this CPU or build cannot run it.
+// ByName returns the implementation with the given name, or an error saying
+// why this CPU or build cannot run it and naming the available ones.
 func ByName(name string) (*Impl, error) {
 	var names []string
 	for _, im := range Impls() {
@@ -85,15 +87,48 @@ func ByName(name string) (*Impl, error) {
 		}
 		names = append(names, im.name)
 	}
-	return nil, fmt.Errorf("asm: implementation %q is not available on this CPU or build (available: %v)", name, names)
+	why := Unavailable(name)
+	if why == nil {
+		why = fmt.Errorf("asm: implementation %q is not available", name)
+	}
+	return nil, fmt.Errorf("%w (available: %v)", why, names)
+}
+
+// ImplNames lists every implementation name this architecture knows, in
+// the order of Impls (generic first, then ever faster units): on amd64
+// generic, avx2, avx512 and amx; on arm64 generic and neon; elsewhere
+// generic. Impls is the subset this CPU and build can run.
+func ImplNames() []string { return implNames() }
+
+// Unavailable returns nil when this CPU and build can run the
+// implementation called name, and otherwise an error naming what is
+// missing, e.g. `asm: implementation "amx" is not available: AMX-TILE/AMX-BF16
+// not present`.
+func Unavailable(name string) error {
+	known := false
+	for _, n := range implNames() {
+		known = known || n == name
+	}
+	if !known {
+		return fmt.Errorf("asm: unknown implementation %q (this architecture knows %v)", name, implNames())
+	}
+	why := buildReason(name)
+	if why == "" {
+		why = Detect().reason(name)
+	}
+	if why != "" {
+		return fmt.Errorf("asm: implementation %q is not available: %s", name, why)
+	}
+	return nil
 }
 
 // EnvImpl is the environment variable that overrides Default.
 const EnvImpl = "IDEM_IMPL"
 
 // Default returns the implementation named by $IDEM_IMPL when it is set, and
-// otherwise the fastest one this CPU can run. An unknown or unavailable name
-// in $IDEM_IMPL is an error.
+// otherwise the fastest one this CPU can run (amx, then avx512, avx2 and
+// generic on amd64). An unknown or unavailable name in $IDEM_IMPL is an
+// error that names the missing unit.
 func Default() (*Impl, error) {
 	if name := os.Getenv(EnvImpl); name != "" {
 		return ByName(name)

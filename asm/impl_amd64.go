@@ -2,8 +2,6 @@
 
 package asm
 
-import "github.com/klauspost/cpuid/v2"
-
 var avx2 = &Impl{
 	name:       "avx2",
 	pairLJ:     pairLJAVX2,
@@ -28,11 +26,42 @@ var avx2 = &Impl{
 	egnnF32:     egnnF32AVX2,
 }
 
-// nativeImpls returns avx2 when the CPU and OS support both AVX2 and FMA3
-// (cpuid's AVX2 flag includes the OS YMM-state check).
+// avx512 is avx2 with the kernels that have AVX-512 versions which
+// measurably beat their AVX2 ones swapped in.
+var avx512 = func() *Impl {
+	im := *avx2
+	im.name = "avx512"
+	im.sgemm = sgemmAVX512
+	im.egnnF32 = egnnF32AVX512
+	return &im
+}()
+
+// amx runs the avx512 kernels until AMX ones exist; it is listed so that
+// detection, IDEM_IMPL and IDEM_REQUIRE_IMPLS are in place on AMX machines.
+var amx = func() *Impl {
+	im := *avx512
+	im.name = "amx"
+	return &im
+}()
+
+// nativeImpls returns, in this order, avx2 when the CPU and OS support AVX2
+// and FMA3 (cpuid's AVX2 flag includes the OS YMM-state check), avx512 when
+// they also support AVX-512 F, BW, VL and DQ (cpuid checks the ZMM and
+// opmask state in XCR0), and amx when AMX-TILE and AMX-BF16 are present,
+// XCR0 enables the tile state and Linux granted the tile permission.
 func nativeImpls() []*Impl {
-	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
-		return []*Impl{avx2}
+	u := Detect()
+	var out []*Impl
+	for _, im := range []*Impl{avx2, avx512, amx} {
+		if u.reason(im.name) == "" {
+			out = append(out, im)
+		}
 	}
-	return nil
+	return out
 }
+
+// implNames lists every implementation amd64 builds know, generic first.
+func implNames() []string { return []string{"generic", "avx2", "avx512", "amx"} }
+
+// buildReason is "" in a build with assembly.
+func buildReason(string) string { return "" }

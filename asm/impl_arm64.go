@@ -29,3 +29,9 @@ var neon = &Impl{
 }
 
 func nativeImpls() []*Impl { return []*Impl{neon} }
+
+// implNames lists every implementation arm64 builds know, generic first.
+func implNames() []string { return []string{"generic", "neon"} }
+
+// buildReason is "" in a build with assembly.
+func buildReason(string) string { return "" }

@@ -84,15 +84,44 @@ const (
 	sgemmKCT = 64
 )
 
-// sgemmTiled drives a 6×16 register-tile kernel over C. For each depth
-// block and each 16-column block of B it packs the block into a contiguous
-// panel (zero-padded on the right), then runs the tile kernel down the rows
-// of C. Columns past n and rows past the last whole tile are computed into
-// a zeroed scratch tile (the bottom tile overlapping the last whole one)
-// and only the new elements are added to C. m < 6 goes to generic. The tile
-// kernel (sgemmTile: native when native is set, else sgemmKernelGeneric)
-// computes C[0:6][0:16] += A·P for depth k, P the packed panel (row stride
-// 16).
+// sgemmGeo selects a register-tile geometry of the tiled driver.
+type sgemmGeo int
+
+const (
+	// geo6x16: the 6×16 tile of AVX2 and NEON (sgemmTile, sgemmPack16).
+	geo6x16 sgemmGeo = iota
+	// geo12x32: the 12×32 tile of AVX-512 (sgemmTile32, sgemmPack32).
+	geo12x32
+)
+
+// shape returns the tile's rows and columns.
+func (g sgemmGeo) shape() (mr, nr int) {
+	if g == geo12x32 {
+		return sgemmMR32, sgemmNR32
+	}
+	return sgemmMR, sgemmNR
+}
+
+// tile runs the geometry's tile kernel (native or its plain-Go twin).
+func (g sgemmGeo) tile(native bool, k int, a []float32, rsA, csA int, p []float32, c []float32, ldc int) {
+	if g == geo12x32 {
+		sgemmTile32(native, k, a, rsA, csA, p, c, ldc)
+		return
+	}
+	sgemmTile(native, k, a, rsA, csA, p, c, ldc)
+}
+
+// pack packs kc whole nr-wide rows of B into the panel.
+func (g sgemmGeo) pack(native bool, p, b []float32, ldb, kc int) {
+	if g == geo12x32 {
+		sgemmPack32(native, p, b, ldb, kc)
+		return
+	}
+	sgemmPack16(native, p, b, ldb, kc)
+}
+
+// sgemmTiled drives the 6×16 register-tile kernel over C (see sgemmDrive);
+// m < 6 goes to generic.
 func sgemmTiled(native bool, m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int) {
 	if m < sgemmMR {
 		sgemmGeneric(m, n, k, a, rsA, csA, b, ldb, c, ldc)
@@ -100,55 +129,70 @@ func sgemmTiled(native bool, m, n, k int, a []float32, rsA, csA int, b []float32
 	}
 	var panel [SgemmKC * sgemmNR]float32
 	var t [sgemmMR * sgemmNR]float32
-	mFull := m - m%sgemmMR
-	kcMax := SgemmKC
+	sgemmDrive(geo6x16, native, SgemmKC, panel[:], t[:], m, n, k, a, rsA, csA, b, ldb, c, ldc)
+}
+
+// sgemmDrive drives the register-tile kernel of geometry geo (mr×nr) over
+// C, m ≥ mr. For each depth block (kcMax, or sgemmKCT when A is
+// transposed) and each nr-column block of B it packs the block into a
+// contiguous panel (zero-padded on the right), then runs the tile kernel
+// down the rows of C. Columns past n and rows past the last whole tile are
+// computed into the zeroed scratch tile t (the bottom tile overlapping the
+// last whole one) and only the new elements are added to C. The tile
+// kernel (native, or its plain-Go twin) computes C[0:mr][0:nr] += A·P for
+// depth k, P the packed panel (row stride nr). panel holds kcMax·nr and t
+// mr·nr elements.
+func sgemmDrive(geo sgemmGeo, native bool, kcMax int, panel, t []float32, m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int) {
+	mr, nr := geo.shape()
+	t = t[:mr*nr]
+	mFull := m - m%mr
 	if rsA < csA {
-		// Transposed A: a 6×kc sliver spans kc lines csA apart; with
+		// Transposed A: an mr×kc sliver spans kc lines csA apart; with
 		// csA·4 a multiple of 512 B they fall into 8 of L1's 64 sets, so
 		// keep kc ≤ 64 lines (measured on the EGNN dW shape, 312×128 by 128: 47 → 65 GFLOP/s).
-		kcMax = sgemmKCT
+		kcMax = min(kcMax, sgemmKCT)
 	}
 	for p0 := 0; p0 < k; p0 += kcMax {
 		kc := min(kcMax, k-p0)
 		ap := a[p0*csA:]
-		for j0 := 0; j0 < n; j0 += sgemmNR {
-			nw := min(sgemmNR, n-j0)
-			pk := panel[:kc*sgemmNR]
-			if nw == sgemmNR {
+		for j0 := 0; j0 < n; j0 += nr {
+			nw := min(nr, n-j0)
+			pk := panel[:kc*nr]
+			if nw == nr {
 				// whole rows (a memmove per 64-byte row cost 14% of the
 				// EGNN's GEMM time; the native copy loop does not)
-				sgemmPack16(native, pk, b[p0*ldb+j0:(p0+kc-1)*ldb+j0+sgemmNR], ldb, kc)
+				geo.pack(native, pk, b[p0*ldb+j0:(p0+kc-1)*ldb+j0+nr], ldb, kc)
 			} else {
 				for p := 0; p < kc; p++ {
-					row := pk[p*sgemmNR : (p+1)*sgemmNR]
+					row := pk[p*nr : (p+1)*nr]
 					o := (p0+p)*ldb + j0
 					copy(row, b[o:o+nw])
 					clear(row[nw:])
 				}
 			}
-			for i := 0; i < mFull; i += sgemmMR {
+			for i := 0; i < mFull; i += mr {
 				ai := ap[i*rsA:]
-				if nw == sgemmNR {
-					sgemmTile(native, kc, ai, rsA, csA, pk, c[i*ldc+j0:], ldc)
+				if nw == nr {
+					geo.tile(native, kc, ai, rsA, csA, pk, c[i*ldc+j0:], ldc)
 					continue
 				}
-				t = [sgemmMR * sgemmNR]float32{}
-				sgemmTile(native, kc, ai, rsA, csA, pk, t[:], sgemmNR)
-				for r := 0; r < sgemmMR; r++ {
+				clear(t)
+				geo.tile(native, kc, ai, rsA, csA, pk, t, nr)
+				for r := 0; r < mr; r++ {
 					cr := c[(i+r)*ldc+j0 : (i+r)*ldc+j0+nw]
 					for q := range cr {
-						cr[q] += t[r*sgemmNR+q]
+						cr[q] += t[r*nr+q]
 					}
 				}
 			}
 			if mFull < m {
-				i := m - sgemmMR
-				t = [sgemmMR * sgemmNR]float32{}
-				sgemmTile(native, kc, ap[i*rsA:], rsA, csA, pk, t[:], sgemmNR)
-				for r := mFull - i; r < sgemmMR; r++ {
+				i := m - mr
+				clear(t)
+				geo.tile(native, kc, ap[i*rsA:], rsA, csA, pk, t, nr)
+				for r := mFull - i; r < mr; r++ {
 					cr := c[(i+r)*ldc+j0 : (i+r)*ldc+j0+nw]
 					for q := range cr {
-						cr[q] += t[r*sgemmNR+q]
+						cr[q] += t[r*nr+q]
 					}
 				}
 			}

@@ -86,6 +86,10 @@ func sgemmImpls() map[string]func(m, n, k int, a []float32, rsA, csA int, b []fl
 		"tiled-generic": func(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int) {
 			sgemmTiled(false, m, n, k, a, rsA, csA, b, ldb, c, ldc)
 		},
+		// The 12×32 geometry with the plain-Go tile kernel, on every build.
+		"tiled32-generic": func(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int) {
+			sgemmTiled32(false, m, n, k, a, rsA, csA, b, ldb, c, ldc)
+		},
 	}
 	for _, im := range Impls() {
 		out[im.Name()] = im.Sgemm
@@ -98,8 +102,8 @@ func sgemmImpls() map[string]func(m, n, k int, a []float32, rsA, csA int, b []fl
 func TestSgemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for name, gemm := range sgemmImpls() {
-		for _, m := range []int{0, 1, 5, 6, 7, 11, 12, 13, 55} {
-			for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 31, 33, 128} {
+		for _, m := range []int{0, 1, 5, 6, 7, 11, 12, 13, 23, 24, 25, 55} {
+			for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 128} {
 				for _, k := range []int{0, 1, 2, 3, 16, 64, 65, 129, 256, 300} {
 					for _, tr := range []bool{false, true} {
 						off := (m + n + k) % 4

@@ -46,8 +46,13 @@ func EGNNFlops(cfg egnn.Config, b int, backward bool) float64 {
 	return total
 }
 
-func egnnSetup(b *testing.B, tg egnnTarget, batch, workers int, prec egnn.Precision) (*egnn.Workspace, *egnn.Model, []float64, []float64) {
+// egnnSetup builds the model with implementation im (asm.Default when nil)
+// and a workspace for batch rows on workers, and draws inputs.
+func egnnSetup(b *testing.B, tg egnnTarget, batch, workers int, prec egnn.Precision, im *asm.Impl) (*egnn.Workspace, *egnn.Model, []float64, []float64) {
 	m, err := egnn.New(tg.cfg, 1)
+	if im != nil {
+		m, err = egnn.NewWithImpl(tg.cfg, 1, im)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -126,36 +131,7 @@ func EGNNCases() []Case {
 				cs = append(cs, Case{
 					Group: "TrainStep",
 					Name:  egnnName(tg, tg.batch, workers, prec),
-					Run: func(b *testing.B) {
-						B := tg.batch
-						rep := reportPeak(b, prec, workers)
-						ws, m, x, t := egnnSetup(b, tg, B, workers, prec)
-						d := tg.cfg.Dim()
-						target := make([]float64, B*d)
-						out := make([]float64, B*d)
-						scale := 2 / float64(d*B)
-						grad := func(lo, hi int, s, dOut []float64) {
-							for i := range dOut {
-								dOut[i] = scale * (s[i] - target[lo*d+i])
-							}
-						}
-						ps := m.Params()
-						b.ReportAllocs()
-						for b.Loop() {
-							ps.ZeroGrad()
-							if err := ws.ForwardBackward(out, x, t, B, grad, nil); err != nil {
-								b.Fatal(err)
-							}
-							for i, g := range ps.Grad {
-								ps.Data[i] -= 1e-9 * g
-							}
-						}
-						sec := b.Elapsed().Seconds() / float64(b.N)
-						b.ReportMetric(1/sec, "steps/s")
-						gf := EGNNFlops(tg.cfg, B, true) / sec / 1e9
-						b.ReportMetric(gf, "GFLOP/s")
-						rep(gf)
-					},
+					Run:   egnnTrainRun(tg, workers, prec, nil),
 				})
 			}
 		}
@@ -166,25 +142,88 @@ func EGNNCases() []Case {
 				cs = append(cs, Case{
 					Group: "Sample",
 					Name:  egnnName(tg, tg.sampleB, workers, prec),
-					Run: func(b *testing.B) {
-						B := tg.sampleB
-						rep := reportPeak(b, prec, workers)
-						ws, _, x, t := egnnSetup(b, tg, B, workers, prec)
-						out := make([]float64, B*tg.cfg.Dim())
-						b.ReportAllocs()
-						for b.Loop() {
-							if err := ws.Forward(out, x, t, B); err != nil {
-								b.Fatal(err)
-							}
-						}
-						sec := b.Elapsed().Seconds() / float64(b.N)
-						b.ReportMetric(float64(B)/sec, "samples/s")
-						gf := EGNNFlops(tg.cfg, B, false) / sec / 1e9
-						b.ReportMetric(gf, "GFLOP/s")
-						rep(gf)
-					},
+					Run:   egnnSampleRun(tg, workers, prec, nil),
 				})
 			}
+		}
+	}
+	return cs
+}
+
+// egnnTrainRun is the TrainStep body: one fused forward+backward of the
+// training batch with an MSE loss gradient and a plain SGD update, with
+// implementation im (asm.Default when nil).
+func egnnTrainRun(tg egnnTarget, workers int, prec egnn.Precision, im *asm.Impl) func(b *testing.B) {
+	return func(b *testing.B) {
+		B := tg.batch
+		rep := reportPeak(b, prec, workers)
+		ws, m, x, t := egnnSetup(b, tg, B, workers, prec, im)
+		d := tg.cfg.Dim()
+		target := make([]float64, B*d)
+		out := make([]float64, B*d)
+		scale := 2 / float64(d*B)
+		grad := func(lo, hi int, s, dOut []float64) {
+			for i := range dOut {
+				dOut[i] = scale * (s[i] - target[lo*d+i])
+			}
+		}
+		ps := m.Params()
+		b.ReportAllocs()
+		for b.Loop() {
+			ps.ZeroGrad()
+			if err := ws.ForwardBackward(out, x, t, B, grad, nil); err != nil {
+				b.Fatal(err)
+			}
+			for i, g := range ps.Grad {
+				ps.Data[i] -= 1e-9 * g
+			}
+		}
+		sec := b.Elapsed().Seconds() / float64(b.N)
+		b.ReportMetric(1/sec, "steps/s")
+		gf := EGNNFlops(tg.cfg, B, true) / sec / 1e9
+		b.ReportMetric(gf, "GFLOP/s")
+		rep(gf)
+	}
+}
+
+// egnnSampleRun is the Sample body: a forward pass at the sampling batch.
+func egnnSampleRun(tg egnnTarget, workers int, prec egnn.Precision, im *asm.Impl) func(b *testing.B) {
+	return func(b *testing.B) {
+		B := tg.sampleB
+		rep := reportPeak(b, prec, workers)
+		ws, _, x, t := egnnSetup(b, tg, B, workers, prec, im)
+		out := make([]float64, B*tg.cfg.Dim())
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := ws.Forward(out, x, t, B); err != nil {
+				b.Fatal(err)
+			}
+		}
+		sec := b.Elapsed().Seconds() / float64(b.N)
+		b.ReportMetric(float64(B)/sec, "samples/s")
+		gf := EGNNFlops(tg.cfg, B, false) / sec / 1e9
+		b.ReportMetric(gf, "GFLOP/s")
+		rep(gf)
+	}
+}
+
+// EGNNImplCases returns group "EGNNImpl": the LJ-13 float32 TrainStep
+// (B = 512) and Sample (B = 1000) cases of EGNNCases with 1 and 2 workers,
+// once per implementation with a native SGEMM, so that one `go test -bench`
+// run compares them interleaved (-count).
+func EGNNImplCases() []Case {
+	var cs []Case
+	tg := egnnTargets[1]
+	for _, workers := range []int{1, 2} {
+		for _, im := range asm.Impls() {
+			if !im.SgemmNative() {
+				continue
+			}
+			cs = append(cs,
+				Case{"EGNNImpl", fmt.Sprintf("impl=%s/step=train/target=%s/B=%d/prec=f32/workers=%d", im.Name(), tg.name, tg.batch, workers),
+					egnnTrainRun(tg, workers, egnn.Float32, im)},
+				Case{"EGNNImpl", fmt.Sprintf("impl=%s/step=sample/target=%s/B=%d/prec=f32/workers=%d", im.Name(), tg.name, tg.sampleB, workers),
+					egnnSampleRun(tg, workers, egnn.Float32, im)})
 		}
 	}
 	return cs

@@ -10,7 +10,9 @@ func All() []Case {
 	out = append(out, PairDWCases()...)
 	out = append(out, MCScoreCases()...)
 	out = append(out, MLPCases()...)
+	out = append(out, SgemmCases()...)
 	out = append(out, EGNNCases()...)
+	out = append(out, EGNNImplCases()...)
 	out = append(out, TrainCases()...)
 	return out
 }

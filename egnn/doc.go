@@ -54,8 +54,8 @@
 //
 // Precision. Float64 workspaces (NewWorkspace) are the default and the
 // oracle. NewWorkspacePrec(…, Float32) runs Forward, Backward and
-// ForwardBackward in float32 through asm.Impl.Sgemm (AVX2 6×16 tiles with
-// packed B panels) and asm.Impl.SiLUF32, on float32 copies of the float64
+// ForwardBackward in float32 through asm.Impl.Sgemm (AVX2 6×16 or AVX-512
+// 12×32 tiles with packed B panels) and asm.Impl.SiLUF32, on float32 copies of the float64
 // parameters taken at every call; gradients are summed per group in float32
 // and reduced into the float64 Params().Grad. Outputs and gradients agree
 // with Float64 to 1e-4 of each array's largest element (TestFloat32MatchesFloat64;

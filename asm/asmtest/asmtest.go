@@ -67,20 +67,65 @@ func Lattice(rng *rand.Rand, dst []float64, n, dim, b int, spacing, jitter float
 	}
 }
 
+// EnvRequire is the environment variable that lists (comma-separated) the
+// implementations that must be present: a test that would skip because
+// one of them is missing fails instead.
+const EnvRequire = "IDEM_REQUIRE_IMPLS"
+
+// Required reports whether $IDEM_REQUIRE_IMPLS names the implementation.
+func Required(name string) bool {
+	for _, r := range strings.Split(os.Getenv(EnvRequire), ",") {
+		if strings.TrimSpace(r) == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Impls returns the implementations to test. When $IDEM_REQUIRE_IMPLS names
 // implementations (comma-separated), a missing one fails the test instead of
 // being silently skipped.
 func Impls(t testing.TB) []*asm.Impl {
 	t.Helper()
-	all := asm.Impls()
-	if req := os.Getenv("IDEM_REQUIRE_IMPLS"); req != "" {
+	if req := os.Getenv(EnvRequire); req != "" {
 		for _, name := range strings.Split(req, ",") {
-			if _, err := asm.ByName(strings.TrimSpace(name)); err != nil {
+			if err := asm.Unavailable(strings.TrimSpace(name)); err != nil {
 				t.Fatalf("required implementation missing: %v", err)
 			}
 		}
 	}
-	return all
+	return asm.Impls()
+}
+
+// Require returns the implementation called name. When this CPU or build
+// cannot run it, the test is skipped with a message naming the missing
+// unit (e.g. "AMX-TILE/AMX-BF16 not present"), or fails when
+// $IDEM_REQUIRE_IMPLS names it.
+func Require(t testing.TB, name string) *asm.Impl {
+	t.Helper()
+	if err := asm.Unavailable(name); err != nil {
+		if Required(name) {
+			t.Fatalf("required by %s: %v", EnvRequire, err)
+		}
+		t.Skipf("skipped: %v", err)
+	}
+	im, err := asm.ByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return im
+}
+
+// ForEachImpl runs f as subtest "impl=NAME" for every implementation this
+// architecture knows (asm.ImplNames); the subtests of the implementations
+// this CPU or build cannot run skip (or fail, see Require) with the reason.
+func ForEachImpl(t *testing.T, f func(t *testing.T, im *asm.Impl)) {
+	t.Helper()
+	for _, name := range asm.ImplNames() {
+		t.Run("impl="+name, func(t *testing.T) {
+			f(t, Require(t, name))
+		})
+	}
 }
 
 // Close reports whether got is within tol·scale of want (absolute), where

@@ -64,7 +64,7 @@ func (r result) metric(name string) float64 { return r.r.Extra[name] }
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("idem-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	groups := fs.String("groups", "PairLJ,PairDW,MCScore", "comma-separated groups to run (PairLJ, PairDW, MCScore, TrainStep, Sample, Dgemm, Train), or all; or quality alone: the quality tables of `idem quality` runs")
+	groups := fs.String("groups", "PairLJ,PairDW,MCScore", "comma-separated groups to run (PairLJ, PairDW, MCScore, TrainStep, Sample, Dgemm, Sgemm, EGNNImpl, Train), or all; or quality alone: the quality tables of `idem quality` runs")
 	filter := fs.String("filter", "", "comma-separated substrings every case name must contain, e.g. n=55")
 	benchtime := fs.String("benchtime", "500ms", "run time per case, as for go test: a duration (1s) or a count (3x)")
 	format := fs.String("format", "table", "output: table, or bench (benchstat-readable lines)")
@@ -104,7 +104,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		gl = strings.Split(*groups, ",")
 		for _, g := range gl {
 			if len(bench.Select(bench.All(), []string{g}, "")) == 0 {
-				return usageError(fmt.Sprintf("-groups: unknown group %q (want PairLJ, PairDW, MCScore, TrainStep, Sample, Dgemm, Train or all)", g))
+				return usageError(fmt.Sprintf("-groups: unknown group %q (want PairLJ, PairDW, MCScore, TrainStep, Sample, Dgemm, Sgemm, EGNNImpl, Train or all)", g))
 			}
 		}
 	}
@@ -169,8 +169,27 @@ func header(w io.Writer) {
 	fmt.Fprintf(w, "idem-bench  %s  revision %s\n", runtime.Version(), rev)
 	fmt.Fprintf(w, "CPU: %s (family %d model %d), %d cores / %d threads; L1d %d KiB, L2 %d KiB, L3 %d KiB\n",
 		c.BrandName, c.Family, c.Model, c.PhysicalCores, c.LogicalCores, c.Cache.L1D/1024, c.Cache.L2/1024, c.Cache.L3/1024)
-	fmt.Fprintf(w, "features: AVX2=%v FMA3=%v AVX512F=%v ASIMD=%v; GOMAXPROCS=%d; implementations: %s\n",
-		c.Supports(cpuid.AVX2), c.Supports(cpuid.FMA3), c.Supports(cpuid.AVX512F), c.Supports(cpuid.ASIMD), runtime.GOMAXPROCS(0), strings.Join(impls, ", "))
+	fmt.Fprintf(w, "units found: %v; GOMAXPROCS=%d\n", asm.Detect(), runtime.GOMAXPROCS(0))
+	var absent []string
+	for _, name := range asm.ImplNames() {
+		if err := asm.Unavailable(name); err != nil {
+			absent = append(absent, fmt.Sprintf("%s (%s)", name, strings.TrimPrefix(err.Error(), fmt.Sprintf("asm: implementation %q is not available: ", name))))
+		}
+	}
+	var used string
+	if im, err := asm.Default(); err != nil {
+		used = "none: " + err.Error()
+	} else {
+		used = im.Name()
+		if os.Getenv(asm.EnvImpl) != "" {
+			used += " (forced by " + asm.EnvImpl + ")"
+		}
+	}
+	fmt.Fprintf(w, "implementations: %s; used by the networks and estimators: %s", strings.Join(impls, ", "), used)
+	if len(absent) > 0 {
+		fmt.Fprintf(w, "; absent: %s", strings.Join(absent, ", "))
+	}
+	fmt.Fprintln(w)
 }
 
 // field returns the value of key in a case name like "impl=avx2/n=55/b=1024".
