@@ -52,6 +52,9 @@ func runQuality(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		refineSteps = fs.Int("refine-steps", 0, "MALA steps of the refine row (0: the target's default)")
 		workers     = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 		seed        = fs.Uint64("seed", 1, "seed of the sampler runs")
+		set         = fs.String("set", "", "override quick-preset fields of the sampler runs, as for idem train (name=value,…)")
+		flowWidth   = fs.Int("flow-width", 128, "flow network width")
+		essN        = fs.Int("ess-n", 1000, "flow samples per ESS batch")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: idem quality [-target T] [-dir DIR]\n\nRuns, or continues, the pipeline behind one quality table (issue [quality]):\nfor each variant, quick-preset training, samples, metrics, a flow-matching CNF\non the samples and its NLL/ESS; iDEM + MALA refinement; the reference MCMC at\nthe iDEM run's energy-evaluation budget; and a CNF trained on equilibrium\nsamples (the pipeline's best case). Each stage writes into DIR/TARGET/ROW/;\nstages whose outputs exist are skipped, so an interrupted run continues.\nPrint the tables with: go run ./cmd/idem-bench -groups quality\n\n")
@@ -92,7 +95,8 @@ func runQuality(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("quality: -dir %s is not writable: %w", *dir, err)
 	}
 	w := strconv.Itoa(*workers)
-	q := &qualityRun{ctx: ctx, root: root, target: *tgName, stdout: stdout, stderr: stderr, workers: w}
+	q := &qualityRun{ctx: ctx, root: root, target: *tgName, stdout: stdout, stderr: stderr, workers: w, set: *set,
+		flowWidth: strconv.Itoa(*flowWidth), essN: strconv.Itoa(*essN)}
 	refs, err := q.references()
 	if err != nil {
 		return fmt.Errorf("quality: %w", err)
@@ -132,6 +136,9 @@ type qualityRun struct {
 	refs           qualityRefs
 	stdout, stderr io.Writer
 	workers        string
+	set            string // preset overrides of the sampler runs
+	flowWidth      string
+	essN           string
 }
 
 // cmd runs one idem command line, its standard output going to out (a file
@@ -247,7 +254,7 @@ func (q *qualityRun) flowStage(dir, samples string, steps int) error {
 	ckpt := filepath.Join(fdir, "flow.ckpt")
 	if !exists(filepath.Join(fdir, "curve.png")) {
 		args := []string{"flow", "train", "-quiet", "-target", q.target, "-data", samples, "-val", q.refs.val, "-out", fdir,
-			"-steps", strconv.Itoa(steps), "-val-every", strconv.Itoa(max(steps/10, 1)), "-workers", q.workers}
+			"-steps", strconv.Itoa(steps), "-val-every", strconv.Itoa(max(steps/10, 1)), "-width", q.flowWidth, "-workers", q.workers}
 		if exists(ckpt) {
 			args = append(args, "-resume")
 		}
@@ -256,7 +263,7 @@ func (q *qualityRun) flowStage(dir, samples string, steps int) error {
 		}
 	}
 	if p := filepath.Join(dir, "flow.json"); !exists(p) {
-		if err := q.cmd(filepath.Join(dir, "flow-eval.txt"), "flow", "eval", "-quiet", "-flow", ckpt, "-test", q.refs.test, "-json", p, "-workers", q.workers); err != nil {
+		if err := q.cmd(filepath.Join(dir, "flow-eval.txt"), "flow", "eval", "-quiet", "-flow", ckpt, "-test", q.refs.test, "-ess-n", q.essN, "-json", p, "-workers", q.workers); err != nil {
 			return err
 		}
 	}
@@ -269,6 +276,9 @@ func (q *qualityRun) samplerRow(variant string, seed uint64, nFlow, flowSteps in
 	best := filepath.Join(tdir, "best.ckpt")
 	if !exists(filepath.Join(tdir, "curve.png")) {
 		args := []string{"train", "-quiet", "-target", q.target, "-preset", "quick", "-variant", variant, "-seed", strconv.FormatUint(seed, 10), "-out", tdir, "-workers", q.workers}
+		if q.set != "" {
+			args = append(args, "-set", q.set)
+		}
 		if q.target != "gmm40" {
 			args = append(args, "-val", q.refs.val)
 		}
@@ -312,11 +322,10 @@ func (q *qualityRun) refineRow(base *qualityRow, steps int) error {
 		return err
 	}
 	out := filepath.Join(dir, "samples.npy")
-	rows := 5000
+	first := filepath.Join(dir, "start.npy")
 	if !exists(out) {
 		// Refine the first rows of the sampler's file.
-		first := filepath.Join(dir, "start.npy")
-		if err := headRows(base.Samples, first, rows); err != nil {
+		if _, err := headRows(base.Samples, first, 5000); err != nil {
 			return err
 		}
 		t0 := time.Now()
@@ -329,6 +338,11 @@ func (q *qualityRun) refineRow(base *qualityRow, steps int) error {
 		return err
 	}
 	secs := readSeconds(filepath.Join(dir, "refine-seconds.txt"))
+	a, err := npy.ReadFile(out)
+	if err != nil {
+		return err
+	}
+	rows := a.Rows
 	row := &qualityRow{Label: fmt.Sprintf("idem + refine (%d MALA steps)", steps), Kind: "refine", Target: q.target,
 		EnergyEvals: base.EnergyEvals + float64(rows*(steps+1)), NetEvals: base.NetEvals, WallSeconds: base.WallSeconds + secs,
 		Samples: out, Test: q.refs.test, Note: fmt.Sprintf("%d rows of the idem samples, each refined by %d steps", rows, steps)}
@@ -398,12 +412,12 @@ func (q *qualityRun) referenceFlowRow(steps int) error {
 
 // headRows writes the first n rows of a .npy file (all when it has fewer)
 // to out, with a checksum.
-func headRows(in, out string, n int) error {
+func headRows(in, out string, n int) (int, error) {
 	a, err := npy.ReadFile(in)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	n = min(n, a.Rows)
 	_, err = npy.WriteFile(out, &npy.Array{Rows: n, Cols: a.Cols, Data: a.Data[:n*a.Cols]}, true)
-	return err
+	return n, err
 }
