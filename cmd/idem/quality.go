@@ -55,6 +55,7 @@ func runQuality(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		set         = fs.String("set", "", "override quick-preset fields of the sampler runs, as for idem train (name=value,…)")
 		flowWidth   = fs.Int("flow-width", 128, "flow network width")
 		essN        = fs.Int("ess-n", 1000, "flow samples per ESS batch")
+		flowLRFinal = fs.Float64("flow-lr-final", 1e-5, "cosine-anneal the flows' learning rate from 10⁻³ to this (0: constant, as SPEC §7.6)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: idem quality [-target T] [-dir DIR]\n\nRuns, or continues, the pipeline behind one quality table (issue [quality]):\nfor each variant, quick-preset training, samples, metrics, a flow-matching CNF\non the samples and its NLL/ESS; iDEM + MALA refinement; the reference MCMC at\nthe iDEM run's energy-evaluation budget; and a CNF trained on equilibrium\nsamples (the pipeline's best case). Each stage writes into DIR/TARGET/ROW/;\nstages whose outputs exist are skipped, so an interrupted run continues.\nPrint the tables with: go run ./cmd/idem-bench -groups quality\n\n")
@@ -70,7 +71,7 @@ func runQuality(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if ck.err != nil {
 		return ck.err
 	}
-	defaults := map[string][2]int{"gmm40": {20000, 100}, "dw4": {6000, 100}, "lj13": {3000, 150}}
+	defaults := map[string][2]int{"gmm40": {40000, 100}, "dw4": {6000, 100}, "lj13": {3000, 150}}
 	def, ok := defaults[*tgName]
 	if !ok {
 		return usagef("quality: -target %q: want gmm40, dw4 or lj13", *tgName)
@@ -96,7 +97,7 @@ func runQuality(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	w := strconv.Itoa(*workers)
 	q := &qualityRun{ctx: ctx, root: root, target: *tgName, stdout: stdout, stderr: stderr, workers: w, set: *set,
-		flowWidth: strconv.Itoa(*flowWidth), essN: strconv.Itoa(*essN)}
+		flowWidth: strconv.Itoa(*flowWidth), essN: strconv.Itoa(*essN), flowLRFinal: strconv.FormatFloat(*flowLRFinal, 'g', -1, 64)}
 	refs, err := q.references()
 	if err != nil {
 		return fmt.Errorf("quality: %w", err)
@@ -139,6 +140,7 @@ type qualityRun struct {
 	set            string // preset overrides of the sampler runs
 	flowWidth      string
 	essN           string
+	flowLRFinal    string
 }
 
 // cmd runs one idem command line, its standard output going to out (a file
@@ -254,7 +256,7 @@ func (q *qualityRun) flowStage(dir, samples string, steps int) error {
 	ckpt := filepath.Join(fdir, "flow.ckpt")
 	if !exists(filepath.Join(fdir, "curve.png")) {
 		args := []string{"flow", "train", "-quiet", "-target", q.target, "-data", samples, "-val", q.refs.val, "-out", fdir,
-			"-steps", strconv.Itoa(steps), "-val-every", strconv.Itoa(max(steps/10, 1)), "-width", q.flowWidth, "-workers", q.workers}
+			"-steps", strconv.Itoa(steps), "-val-every", strconv.Itoa(max(steps/10, 1)), "-width", q.flowWidth, "-lr-final", q.flowLRFinal, "-workers", q.workers}
 		if exists(ckpt) {
 			args = append(args, "-resume")
 		}
