@@ -68,6 +68,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/npy
 	$(GO) test -run '^$$' -fuzz '^FuzzSidecar$$' -fuzztime $(FUZZTIME) ./engine/atomicfile
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./engine/param
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./engine/sealed
 
 bench:
 	$(GO) test -run '^$$' -bench . -count 10 $(PKGS)

@@ -63,3 +63,23 @@ func TestWriteReadFile(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// FuzzUnmarshal feeds arbitrary bytes to Unmarshal: it never panics, and what
+// it accepts re-seals to the same bytes.
+func FuzzUnmarshal(f *testing.F) {
+	f.Add(Marshal("TESTSEAL", 1, []byte("a"), []byte("bc")))
+	f.Add(Marshal("TESTSEAL", 1, nil, nil))
+	f.Add([]byte("TESTSEAL"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		secs, err := Unmarshal(data, "TESTSEAL", 1, 2)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v does not wrap ErrCorrupt", err)
+			}
+			return
+		}
+		if got := Marshal("TESTSEAL", 1, secs...); !bytes.Equal(got, data) {
+			t.Fatal("accepted input does not re-seal to itself")
+		}
+	})
+}
