@@ -382,12 +382,7 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			n = min(n, *maxRows)
 		}
 		res.Test, res.TestRows = fmt.Sprintf("%s (sha256 %s)", *testPath, ds.sha), n
-		var bar *progressBar
-		var prog func(int, int)
-		if !*quiet {
-			bar = newBar(stderr, n, "NLL", "rows")
-			prog = bar.set
-		}
+		bar, prog := optionalBar(*quiet, stderr, n, "NLL", "rows")
 		t0 := time.Now()
 		logq, st, err := f.LogDensity(ctx, ds.x, n, prog)
 		bar.finish()
@@ -404,12 +399,7 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if *essN > 0 {
 		n := *essN * *essB
-		var bar *progressBar
-		var prog func(int, int)
-		if !*quiet {
-			bar = newBar(stderr, n, "flow samples", "samples")
-			prog = bar.set
-		}
+		bar, prog := optionalBar(*quiet, stderr, n, "flow samples", "samples")
 		t0 := time.Now()
 		x, logq, _, err := f.Sample(ctx, n, *seed, prog)
 		bar.finish()
@@ -473,4 +463,13 @@ func logWeights(tg *target, x, logq []float64, n int) ([]float64, error) {
 		logw[i] = -e[i] - logq[i]
 	}
 	return logw, nil
+}
+
+// optionalBar returns a progress bar and its callback, or nils when quiet.
+func optionalBar(quiet bool, w io.Writer, total int, desc, units string) (*progressBar, func(int, int)) {
+	if quiet {
+		return nil, nil
+	}
+	b := newBar(w, total, desc, units)
+	return b, b.set
 }

@@ -62,12 +62,7 @@ func logqFlow(path, target string, probes, workers int, quiet bool, stderr io.Wr
 		defer f.Close()
 		f.UseBest()
 		f.Density.Probes = probes
-		var bar *progressBar
-		var prog func(int, int)
-		if !quiet {
-			bar = newBar(stderr, rows, "log q", "rows")
-			prog = bar.set
-		}
+		bar, prog := optionalBar(quiet, stderr, rows, "log q", "rows")
 		logq, _, err := f.LogDensity(ctx, x, rows, prog)
 		bar.finish()
 		if cause := interrupted(ctx); cause != nil {

@@ -144,6 +144,21 @@ func (a *augmented) eval(t float64, y, dy []float64, rows int) error {
 	return nil
 }
 
+// solve integrates the m rows of y (batch rows r0…) from t0 to t1, with
+// fresh probes, and adds the cost to st.
+func (a *augmented) solve(y []float64, r0, m int, t0, t1 float64, st *DensityStats) error {
+	if a.opt.Probes > 0 {
+		a.drawProbes(r0, m)
+	}
+	res, err := ode.Solve(a.eval, y, a.d+1, m, t0, t1, a.opt.ode())
+	st.Solves++
+	st.Evals += res.Evals
+	if res.Fallback {
+		st.Fallbacks++
+	}
+	return err
+}
+
 func (o DensityOptions) ode() ode.Options {
 	return ode.Options{Atol: o.Atol, Rtol: o.Rtol, MaxEvals: o.MaxEvals, Pool: o.Pool}
 }
@@ -182,16 +197,7 @@ func LogDensity(ctx context.Context, f Field, pr Prior, x []float64, rows int, o
 			copy(row, x[(r0+r)*d:(r0+r+1)*d])
 			row[d] = 0
 		}
-		if opt.Probes > 0 {
-			aug.drawProbes(r0, m)
-		}
-		res, err := ode.Solve(aug.eval, y, d+1, m, 1, 0, opt.ode())
-		st.Solves++
-		st.Evals += res.Evals
-		if res.Fallback {
-			st.Fallbacks++
-		}
-		if err != nil {
+		if err := aug.solve(y, r0, m, 1, 0, &st); err != nil {
 			return nil, st, err
 		}
 		for r := 0; r < m; r++ {
@@ -234,16 +240,7 @@ func Sample(ctx context.Context, f Field, pr Prior, n int, seed uint64, opt Dens
 			row[d] = 0
 			lp[r] = pr.LogProb(row[:d])
 		}
-		if opt.Probes > 0 {
-			aug.drawProbes(r0, m)
-		}
-		res, err := ode.Solve(aug.eval, y, d+1, m, 0, 1, opt.ode())
-		st.Solves++
-		st.Evals += res.Evals
-		if res.Fallback {
-			st.Fallbacks++
-		}
-		if err != nil {
+		if err := aug.solve(y, r0, m, 0, 1, &st); err != nil {
 			return nil, nil, st, err
 		}
 		for r := 0; r < m; r++ {
