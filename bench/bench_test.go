@@ -14,3 +14,4 @@ func BenchmarkEGNN(b *testing.B)     { RunGroup(b, EGNNCases()) }
 func BenchmarkSgemm(b *testing.B)    { RunGroup(b, SgemmCases()) }
 func BenchmarkEGNNImpl(b *testing.B) { RunGroup(b, EGNNImplCases()) }
 func BenchmarkTrain(b *testing.B)    { RunGroup(b, TrainCases()) }
+func BenchmarkFlow(b *testing.B)     { RunGroup(b, FlowCases()) }

@@ -14,6 +14,7 @@ func All() []Case {
 	out = append(out, EGNNCases()...)
 	out = append(out, EGNNImplCases()...)
 	out = append(out, TrainCases()...)
+	out = append(out, FlowCases()...)
 	return out
 }
 
