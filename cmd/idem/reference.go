@@ -198,18 +198,11 @@ of the MCMC sets on low-dimensional targets (DW-4, GMM-40).
 	if *progress {
 		total := r.steps + max(len(cfg.Ladder)-1, 0)*r.warmSteps
 		bar = newBar(stderr, total, fmt.Sprintf("%s: %d chains", tg.name, c), "steps")
-		cfg.Progress = bar.set
 	}
-	start := time.Now()
-	res, err := mcmc.Run(cfg)
-	bar.finish()
-	if err := interrupted(ctx); err != nil {
+	res, wall, err := runChains(ctx, cfg, bar, "reference")
+	if err != nil {
 		return err
 	}
-	if err != nil {
-		return fmt.Errorf("reference: %w", err)
-	}
-	wall := time.Since(start)
 
 	// The first n rows: one per chain from the last keep slot backwards.
 	rows := *n
@@ -389,4 +382,22 @@ func meanSD(v []float64) (float64, float64) {
 		s += (x - m) * (x - m)
 	}
 	return m, math.Sqrt(s / float64(len(v)-1))
+}
+
+// runChains runs mcmc.Run with the bar (when not nil) as its progress, and
+// returns the result and its wall-clock; an interrupt wins over the error.
+func runChains(ctx context.Context, cfg mcmc.Config, bar *progressBar, cmd string) (*mcmc.Result, time.Duration, error) {
+	if bar != nil {
+		cfg.Progress = bar.set
+	}
+	start := time.Now()
+	res, err := mcmc.Run(cfg)
+	bar.finish()
+	if err := interrupted(ctx); err != nil {
+		return nil, 0, err
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", cmd, err)
+	}
+	return res, time.Since(start), nil
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/idem-project/idem/engine"
 	"github.com/idem-project/idem/engine/mcmc"
@@ -154,18 +153,11 @@ compared with others at an equal energy budget.
 	var bar *progressBar
 	if *progress && *steps > 0 {
 		bar = newBar(stderr, *steps, fmt.Sprintf("refine %s: %d rows", tg.name, rows), "steps")
-		cfg.Progress = bar.set
 	}
-	start := time.Now()
-	res, err := mcmc.Run(cfg)
-	bar.finish()
-	if err := interrupted(ctx); err != nil {
+	res, wall, err := runChains(ctx, cfg, bar, "refine")
+	if err != nil {
 		return err
 	}
-	if err != nil {
-		return fmt.Errorf("refine: %w", err)
-	}
-	wall := time.Since(start)
 	sum, err := npy.WriteFile(*out, &npy.Array{Rows: res.Rows, Cols: d, Data: res.Samples}, true)
 	if err != nil {
 		return fmt.Errorf("refine: %w", err)
