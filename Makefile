@@ -63,12 +63,12 @@ vet:
 
 fuzz:
 	@for f in FuzzPairKernels FuzzGELU FuzzSinCos FuzzEGNNKernels; do \
-		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./asm || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -timeout 0 ./asm || exit 1; \
 	done
-	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/npy
-	$(GO) test -run '^$$' -fuzz '^FuzzSidecar$$' -fuzztime $(FUZZTIME) ./engine/atomicfile
-	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./engine/param
-	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) ./engine/sealed
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) -timeout 0 ./engine/npy
+	$(GO) test -run '^$$' -fuzz '^FuzzSidecar$$' -fuzztime $(FUZZTIME) -timeout 0 ./engine/atomicfile
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) -timeout 0 ./engine/param
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshal$$' -fuzztime $(FUZZTIME) -timeout 0 ./engine/sealed
 
 bench:
 	$(GO) test -run '^$$' -bench . -count 10 $(PKGS)
