@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -43,6 +44,7 @@ func (d *dataset) batch() metrics.Batch {
 
 // loadOptions says how loadSet reads files.
 type loadOptions struct {
+	cmd          string // command name for warnings ("eval" when empty)
 	skipChecksum bool
 	maxValues    int       // bound on rows × columns
 	stderr       io.Writer // warnings
@@ -59,11 +61,12 @@ func loadSet(tg *target, path, what string, lo loadOptions) (*dataset, error) {
 		}
 		return nil, fmt.Errorf("%s file: %w", what, err)
 	}
+	cmd := cmp.Or(lo.cmd, "eval")
 	switch {
 	case lo.skipChecksum:
-		fmt.Fprintf(lo.stderr, "idem eval: warning: -skip-checksum: %s file %s is not checked against %s\n", what, path, atomicfile.SidecarPath(path))
+		fmt.Fprintf(lo.stderr, "idem %s: warning: -skip-checksum: %s file %s is not checked against %s\n", cmd, what, path, atomicfile.SidecarPath(path))
 	case a.Checksum == atomicfile.Missing:
-		fmt.Fprintf(lo.stderr, "idem eval: warning: %s file %s has no checksum file %s; its content is unchecked\n", what, path, atomicfile.SidecarPath(path))
+		fmt.Fprintf(lo.stderr, "idem %s: warning: %s file %s has no checksum file %s; its content is unchecked\n", cmd, what, path, atomicfile.SidecarPath(path))
 	}
 	d := tg.t.Dim()
 	if a.Cols != d {

@@ -46,8 +46,8 @@ func runFlow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // loadRows reads a samples file for the target with the checks of idem eval.
-func loadRows(tg *target, path, what string, stderr io.Writer) (*dataset, error) {
-	return loadSet(tg, path, what, loadOptions{maxValues: 1 << 30, stderr: stderr})
+func loadRows(tg *target, path, what, cmd string, skipChecksum bool, stderr io.Writer) (*dataset, error) {
+	return loadSet(tg, path, what, loadOptions{cmd: cmd, skipChecksum: skipChecksum, maxValues: 1 << 30, stderr: stderr})
 }
 
 func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -72,6 +72,7 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		resume   = fs.Bool("resume", false, "continue the run in -out")
 		force    = fs.Bool("force", false, "start over, replacing an earlier run in -out")
 		quiet    = fs.Bool("quiet", false, "no progress bar")
+		skipSum  = fs.Bool("skip-checksum", false, "do not check -data and -val against their .sha256 checksum files (prints a warning)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: idem flow train -target T -data FILE.npy [-val FILE.npy] [-out DIR]\n\nFits a velocity field by conditional flow matching (σ = 0) from the SPEC §7.6\nprior to the samples, keeps the parameters with the best validation NLL, and\nwrites DIR/flow.ckpt, DIR/log.jsonl and DIR/curve.png.\n\n")
@@ -124,14 +125,14 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if _, err := os.Stat(ckpt); err == nil && !*resume && !*force {
 		return usagef("flow train: %s holds an earlier run; continue it with -resume, or start over with -force", *out)
 	}
-	data, err := loadRows(tg, *dataPath, "training", stderr)
+	data, err := loadRows(tg, *dataPath, "training", "flow train", *skipSum, stderr)
 	if err != nil {
 		return fmt.Errorf("flow train: %w", err)
 	}
 	cfg.Data = fmt.Sprintf("%s (sha256 %s)", *dataPath, data.sha)
 	var val []float64
 	if *valPath != "" {
-		vs, err := loadRows(tg, *valPath, "validation", stderr)
+		vs, err := loadRows(tg, *valPath, "validation", "flow train", *skipSum, stderr)
 		if err != nil {
 			return fmt.Errorf("flow train: %w", err)
 		}
@@ -326,6 +327,7 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		quiet     = fs.Bool("quiet", false, "no progress bar")
 		latest    = fs.Bool("latest", false, "use the last parameters, not the best validated ones")
 		maxMemGiB = maxMemFlag(fs)
+		skipSum   = fs.Bool("skip-checksum", false, "do not check -test against its .sha256 checksum file (prints a warning)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: idem flow eval -flow CKPT [-test FILE.npy] [-ess-n N -ess-batches K]\n\nPrints nll (−mean log q over the test set, nats per configuration), and the\nESS of self-normalised importance weights log p̃ − log q of the flow's own\nsamples as ess_cnf@16 and ess_cnf@N (mean ± sd over batches), elbo_cnf (mean\nlog w) and logz_is (log-mean-exp of log w), named as SPEC §7.6.\n\n")
@@ -373,7 +375,7 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stdout, "flow %s (%s), step %d, trace %s, %d rows per solve\n", *ckpt, cfg.Target, res.Step, res.Trace, *rows)
 	if *testPath != "" {
-		ds, err := loadRows(tg, *testPath, "test", stderr)
+		ds, err := loadRows(tg, *testPath, "test", "flow eval", *skipSum, stderr)
 		if err != nil {
 			return fmt.Errorf("flow eval: %w", err)
 		}

@@ -69,6 +69,19 @@ func TestFlowCLI(t *testing.T) {
 	if _, _, err := runCmd(t, "reweight", "-target", "dw4", "-samples", test, "-flow", filepath.Join(run, "flow.ckpt")); exitStatus(err, &strings.Builder{}) != 2 {
 		t.Errorf("a GMM flow for DW-4: %v", err)
 	}
+	// A test set whose checksum does not match is refused, unless
+	// -skip-checksum, which warns.
+	bad := filepath.Join(dir, "bad.npy")
+	b, _ = os.ReadFile(test)
+	os.WriteFile(bad, b, 0o644)
+	os.WriteFile(bad+".sha256", []byte(strings.Repeat("0", 64)+"  bad.npy\n"), 0o644)
+	evalBad := []string{"flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", bad, "-max-rows", "20", "-ess-n", "0"}
+	if _, _, err := runCmd(t, evalBad...); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("mismatched checksum: %v", err)
+	}
+	if _, stderr, err := runCmd(t, append(evalBad, "-skip-checksum")...); err != nil || !strings.Contains(stderr, "idem flow eval: warning: -skip-checksum") {
+		t.Errorf("-skip-checksum: %v %q", err, stderr)
+	}
 	// Hutchinson is labelled.
 	out, _, err = runCmd(t, "flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", test, "-max-rows", "50", "-ess-n", "0", "-probes", "2")
 	if err != nil || !strings.Contains(out, "hutchinson-2") || !strings.Contains(out, "over 50 test rows") {
