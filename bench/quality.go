@@ -228,7 +228,6 @@ func LoadQuality(dir string, targets []string) ([]QualityTable, error) {
 					row.Note = strings.TrimPrefix(row.Note+"; NLL with the "+ff.Trace+" trace estimate", "; ")
 				}
 			}
-			out := row
 			var evs evalFile
 			if ok, err := readJSON(filepath.Join(rd, "eval-shipped.json"), &evs); err != nil {
 				return nil, err
@@ -237,7 +236,7 @@ func LoadQuality(dir string, targets []string) ([]QualityTable, error) {
 				addEval(s.Cells, &evs)
 				shipped = append(shipped, s)
 			}
-			t.Rows = append(t.Rows, out)
+			t.Rows = append(t.Rows, row)
 		}
 		t.Rows = append(t.Rows, shipped...)
 		if len(t.Rows) == 0 {

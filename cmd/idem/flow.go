@@ -164,7 +164,7 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer f.Close()
 	lg := &runLog{path: filepath.Join(*out, "log.jsonl")}
 	if *resume {
-		if err := lg.loadSteps(f.State().Step); err != nil {
+		if err := lg.load("val", "step", f.State().Step); err != nil {
 			return fmt.Errorf("flow train: log: %w", err)
 		}
 	} else {
@@ -218,46 +218,6 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	st := f.State()
 	fmt.Fprintf(stdout, "flow %s: %d steps in %.1f s; best validation NLL %.4f at step %d; wrote %s\n", *tgName, st.Step, st.Wall, st.BestNLL, st.BestStep, ckpt)
 	return nil
-}
-
-// loadSteps keeps the records of an earlier flow run up to step.
-func (l *runLog) loadSteps(step int) error {
-	b, err := os.ReadFile(l.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, line := range splitLines(b) {
-		var r struct {
-			Type string `json:"type"`
-			Step int    `json:"step"`
-		}
-		if json.Unmarshal(line, &r) != nil || (r.Type == "val" && r.Step > step) {
-			continue
-		}
-		l.lines = append(l.lines, line)
-	}
-	return nil
-}
-
-func splitLines(b []byte) [][]byte {
-	var out [][]byte
-	for len(b) > 0 {
-		i := 0
-		for i < len(b) && b[i] != '\n' {
-			i++
-		}
-		if i > 0 {
-			out = append(out, append([]byte(nil), b[:i]...))
-		}
-		if i == len(b) {
-			break
-		}
-		b = b[i+1:]
-	}
-	return out
 }
 
 // flowCurve plots validation NLL against training seconds from the log.

@@ -207,7 +207,7 @@ func lastEpoch(logPath string) (energy, net, wall float64, err error) {
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	for _, line := range splitLines(b) {
+	for _, line := range bytes.Split(b, []byte("\n")) {
 		var r struct {
 			Type   string  `json:"type"`
 			Energy float64 `json:"energy_evals"`

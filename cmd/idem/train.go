@@ -110,8 +110,10 @@ func (l *runLog) flush() error {
 	return atomicfile.WriteFile(l.path, append(bytes.Join(l.lines, []byte("\n")), '\n'))
 }
 
-// load keeps the records of an earlier run up to epoch.
-func (l *runLog) load(epoch int) error {
+// load keeps the records of an earlier run up to the first record of type
+// typ whose field key exceeds upto (train: "epoch"/"epoch"; flow train:
+// "val"/"step").
+func (l *runLog) load(typ, key string, upto int) error {
 	f, err := os.Open(l.path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -123,14 +125,13 @@ func (l *runLog) load(epoch int) error {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
-		var r struct {
-			Type  string `json:"type"`
-			Epoch int    `json:"epoch"`
-		}
+		var r map[string]json.RawMessage
 		if json.Unmarshal(sc.Bytes(), &r) != nil {
 			continue
 		}
-		if r.Type == "epoch" && r.Epoch > epoch {
+		var t string
+		var v int
+		if json.Unmarshal(r["type"], &t) == nil && t == typ && json.Unmarshal(r[key], &v) == nil && v > upto {
 			break
 		}
 		l.lines = append(l.lines, append([]byte(nil), sc.Bytes()...))
@@ -262,7 +263,7 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 		if err := tr.Load(o.resume); err != nil {
 			return "", train.State{}, fmt.Errorf("train: -resume: %w", err)
 		}
-		if err := lg.load(tr.State().Epoch); err != nil {
+		if err := lg.load("epoch", "epoch", tr.State().Epoch); err != nil {
 			return "", train.State{}, fmt.Errorf("train: reading %s: %w", lg.path, err)
 		}
 		st := tr.State()

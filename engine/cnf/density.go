@@ -230,9 +230,9 @@ func Sample(ctx context.Context, f Field, pr Prior, n int, seed uint64, opt Dens
 	y := make([]float64, b*(d+1))
 	x = make([]float64, n*d)
 	logq = make([]float64, n)
+	lp := make([]float64, b) // log p_prior of the batch's starts
 	for r0 := 0; r0 < n; r0 += b {
 		m := min(b, n-r0)
-		lp := make([]float64, m)
 		for r := 0; r < m; r++ {
 			row := y[r*(d+1) : (r+1)*(d+1)]
 			s := engine.NewStream(seed, 0x7072696f72, uint64(r0+r))

@@ -173,13 +173,21 @@ func TestMeanFreeLinear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The exact trace is exact. On a mean-free probe ε, εᵀ(αP)ε = α‖ε‖²
+		// with ‖ε‖² ~ χ² on (N−1)·D = 6 dimensions, so the Hutchinson error
+		// of a row has mean 0 and variance α²·2·6/P.
+		var mean float64
 		for r := 0; r < rows; r++ {
-			// αP has the same quadratic form on every mean-free probe, so
-			// even Hutchinson is exact up to the probe's norm: compare the
-			// exact trace only, and Hutchinson on average.
 			e := logq[r] - want.LogProb(x[r*d:(r+1)*d])
 			if probes == 0 && math.Abs(e) > 1e-6 {
 				t.Fatalf("row %d: error %g", r, e)
+			}
+			mean += e / rows
+		}
+		if probes > 0 {
+			se := alpha * math.Sqrt(2*6/float64(probes)/rows)
+			if math.Abs(mean) > 4*se {
+				t.Errorf("Hutchinson on the mean-free subspace: mean error %g, standard error %g", mean, se)
 			}
 		}
 	}

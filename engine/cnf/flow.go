@@ -497,6 +497,7 @@ func (f *Flow) UnmarshalBinary(data []byte) error {
 		return err
 	}
 	// The step count may grow between runs (SetSteps); the rest must match.
+	steps := c.Steps
 	c.Steps = f.cfg.Steps
 	want, _ := json.Marshal(f.cfg)
 	if got, _ := json.Marshal(c); !bytes.Equal(got, want) {
@@ -523,9 +524,7 @@ func (f *Flow) UnmarshalBinary(data []byte) error {
 	}
 	*f.adam = adam
 	f.best = best
-	if err := json.Unmarshal(secs[0], &c); err == nil {
-		f.cfg.Steps = c.Steps
-	}
+	f.cfg.Steps = steps
 	f.st = State{Step: int(w.Step), BestStep: int(w.BestStep), BestNLL: w.BestNLL, Wall: w.Wall, LossSum: w.LossSum, LossN: int(w.LossN)}
 	return nil
 }
