@@ -360,7 +360,7 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	st := tr.State()
 	fmt.Fprintf(stdout, "done: %d epochs in %s, %.3g energy evaluations, %.3g network evaluations; best validation %s %.4g at epoch %d\n",
 		st.Epoch, time.Duration(st.Wall*float64(time.Second)).Round(time.Second), float64(st.EnergyEvals), float64(st.NetEvals),
-		map[train.Mode]string{train.RefData: "x_w2", train.DataFree: "loss"}[cfg.Mode], st.BestMetric, st.BestEpoch)
+		map[train.Mode]string{train.RefData: cfg.Preset.SelectMetric(), train.DataFree: "loss"}[cfg.Mode], st.BestMetric, st.BestEpoch)
 	fmt.Fprintf(stdout, "checkpoints: %s, %s; log: %s\n", last, best, lg.path)
 	return o.out, st, nil
 }

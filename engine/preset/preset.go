@@ -13,6 +13,20 @@ import (
 	"github.com/idem-project/idem/sde"
 )
 
+// Validation metrics that can pick the best checkpoint (Preset.Select).
+const (
+	SelectXW2      = "x_w2"
+	SelectEnergyW1 = "energy_w1"
+)
+
+// SelectMetric returns the metric that picks the best checkpoint.
+func (p Preset) SelectMetric() string {
+	if p.Select == "" {
+		return SelectXW2
+	}
+	return p.Select
+}
+
 // Network names the score network family.
 type Network string
 
@@ -64,6 +78,9 @@ type Preset struct {
 	Epochs       int     `json:"epochs"`
 	ValEvery     int     `json:"val_every"`
 	EvalBatch    int     `json:"eval_batch"`
+	// Select names the validation metric that picks the best checkpoint in
+	// reference-data mode: "x_w2" (also when empty) or "energy_w1".
+	Select string `json:"select"`
 }
 
 // Targets lists the targets that have presets.
@@ -128,9 +145,12 @@ func Quick(target string) (Preset, error) {
 		p.SDESteps, p.EvalSDESteps = 100, 1000
 		p.Epochs, p.ValEvery = 60, 10
 	case "lj13":
+		// x-W2 sits at its floor from epoch 5 while the energies are still
+		// too high, so the best checkpoint is picked by energy W1.
 		p.SDESteps, p.NewPerEp = 200, 256
 		p.Cosine, p.LRFinal = true, 0.01
-		p.Epochs, p.ValEvery, p.EvalBatch = 30, 5, 500
+		p.Epochs, p.ValEvery, p.EvalBatch = 60, 5, 500
+		p.Select = SelectEnergyW1
 	case "lj55":
 		p.SDESteps = 200
 		p.Epochs = 50
@@ -166,6 +186,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: the MC initial fill needs steps and a clip norm", p.Target, p.Name)
 	case p.Width < 1 || p.Layers < 1:
 		return fmt.Errorf("preset %s/%s: network size must be positive", p.Target, p.Name)
+	case p.Select != "" && p.Select != SelectXW2 && p.Select != SelectEnergyW1:
+		return fmt.Errorf("preset %s/%s: select %q: want %q or %q", p.Target, p.Name, p.Select, SelectXW2, SelectEnergyW1)
 	}
 	return nil
 }

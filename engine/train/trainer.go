@@ -125,7 +125,7 @@ type State struct {
 	Filled      bool    // the initial buffer fill is done
 	EnergyEvals uint64  // energy+force evaluations, estimator included
 	NetEvals    uint64  // network evaluations of one configuration
-	BestMetric  float64 // best validation x-W2 (reference-data) or loss (data-free)
+	BestMetric  float64 // best validation Preset.Select metric (reference-data) or loss (data-free)
 	BestEpoch   int
 	Wall        float64 // seconds of training, over all resumes
 	LossSum     float64 // this epoch's inner losses so far
@@ -630,7 +630,7 @@ func (tr *Trainer) validate(ctx context.Context, rec *Record) (err error) {
 			return err
 		}
 		rec.Val = m
-		metric = m[metrics.NameXW2]
+		metric = m[tr.p.SelectMetric()]
 	}
 	// Data-free mode has no comparable figure across rounds (the buffer the
 	// loss is taken on keeps changing: on GMM-40 the round with the lowest
