@@ -87,3 +87,18 @@ func TestTargetsAndParams(t *testing.T) {
 		t.Errorf("GMM scale %g", p.Scale())
 	}
 }
+
+func TestSelectValidated(t *testing.T) {
+	p, _ := Quick("lj13")
+	if p.SelectMetric() != SelectEnergyW1 {
+		t.Fatalf("lj13 quick selects by %q", p.SelectMetric())
+	}
+	g, _ := Quick("gmm40")
+	if g.Select != "" || g.SelectMetric() != SelectXW2 {
+		t.Fatalf("gmm40 quick select %q → %q", g.Select, g.SelectMetric())
+	}
+	p.Select = "nll"
+	if err := p.Validate(); err == nil {
+		t.Fatal("select nll accepted")
+	}
+}

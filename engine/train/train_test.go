@@ -459,3 +459,41 @@ func TestResumeAfterAnyInterrupt(t *testing.T) {
 		})
 	}
 }
+
+// TestSelectPicksBestBy: the best checkpoint follows the preset's Select
+// metric, both x_w2 and energy_w1, and nothing else.
+func TestSelectPicksBestBy(t *testing.T) {
+	flags := map[string][]bool{}
+	for _, sel := range []string{preset.SelectXW2, preset.SelectEnergyW1} {
+		p := tinyGMM()
+		p.Epochs, p.ValEvery, p.Select = 8, 1, sel
+		tr := newTrainer(t, p, RefData, 2)
+		var recs []Record
+		if err := tr.Run(context.Background(), Hooks{Epoch: func(r Record) error { recs = append(recs, r); return nil }}); err != nil {
+			t.Fatal(err)
+		}
+		low, lowEpoch := math.Inf(1), -1
+		for _, r := range recs {
+			v, ok := r.Val[sel]
+			if !ok {
+				t.Fatalf("%s: epoch %d has no %s: %v", sel, r.Epoch, sel, r.Val)
+			}
+			flags[sel] = append(flags[sel], r.Best)
+			if want := v < low; r.Best != want {
+				t.Fatalf("%s: epoch %d %s = %g, lowest before %g, Best = %v", sel, r.Epoch, sel, v, low, r.Best)
+			}
+			if v < low {
+				low, lowEpoch = v, r.Epoch
+			}
+		}
+		st := tr.State()
+		if st.BestMetric != low || st.BestEpoch != lowEpoch {
+			t.Fatalf("%s: best %g at %d, want %g at %d", sel, st.BestMetric, st.BestEpoch, low, lowEpoch)
+		}
+	}
+	// The two metrics must rank the epochs differently, or the test could
+	// not tell them apart.
+	if slices.Equal(flags[preset.SelectXW2], flags[preset.SelectEnergyW1]) {
+		t.Fatalf("x_w2 and energy_w1 mark the same epochs best (%v): choose another run", flags[preset.SelectXW2])
+	}
+}
