@@ -164,8 +164,12 @@ func (tr *Trainer) UnmarshalBinary(data []byte) error {
 			tr.cfg.Preset.Target, tr.cfg.Preset.Name, tr.cfg.Variant, tr.cfg.Mode, tr.cfg.Seed)
 	}
 	var w stateWire
-	if err := binary.Read(bytes.NewReader(secs[1]), binary.LittleEndian, &w); err != nil || len(secs[1]) != binary.Size(w) {
-		return fmt.Errorf("%w: state section", ErrCorruptCheckpoint)
+	if len(secs[1]) != binary.Size(w) {
+		return fmt.Errorf("%w: state section is %d bytes, this version of idem writes %d (a checkpoint from another version?)",
+			ErrCorruptCheckpoint, len(secs[1]), binary.Size(w))
+	}
+	if err := binary.Read(bytes.NewReader(secs[1]), binary.LittleEndian, &w); err != nil {
+		return fmt.Errorf("%w: state section: %v", ErrCorruptCheckpoint, err)
 	}
 	// Decode into copies, then commit.
 	params := tr.net.Params()
