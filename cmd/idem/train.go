@@ -387,6 +387,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		workers = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 		quiet   = fs.Bool("quiet", false, "no progress bar")
 		steps   = fs.Int("sde-steps", 0, "reverse-SDE steps (0: the preset's evaluation steps)")
+		eta     = fs.Float64("eta", 0, "η of the reverse SDE's noise (0: the preset's; SPEC §4.2: 1 GMM/DW-4, 0.9 LJ-13, 0.5 LJ-55)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: idem sample -ckpt CKPT -n N -out FILE.npy\n\nDraws samples with the reverse SDE (SPEC §4.2, negative time where the\npreset uses it) and writes them with a .sha256 beside them.\n\n")
@@ -415,6 +416,9 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer tr.Close()
 	_ = tr.SetEvalSDESteps(*steps)
+	if err := tr.SetEvalEta(*eta); err != nil {
+		return fmt.Errorf("sample: -eta: %w", err)
+	}
 	x, err := drawSamples(ctx, tr, *n, *call, *quiet, stderr)
 	if err != nil {
 		return fmt.Errorf("sample: %w", err)

@@ -2,6 +2,7 @@ package preset
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/idem-project/idem/egnn"
@@ -72,6 +73,7 @@ type Preset struct {
 	Eta          float64 `json:"eta"`
 	SDESteps     int     `json:"sde_steps"`      // reverse-SDE steps of the buffer samples
 	EvalSDESteps int     `json:"eval_sde_steps"` // steps of evaluation samples (validation, Sample); 0 means SDESteps
+	EvalEta      float64 `json:"eval_eta"`       // η of evaluation samples; 0 means Eta
 	NegSteps     int     `json:"neg_steps"`      // negative-time steps for evaluation samples
 	NegDt        float64 `json:"neg_dt"`
 	NegM         float64 `json:"neg_clip_m"`
@@ -176,6 +178,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: need 0 < σ_min < σ_max", p.Target, p.Name)
 	case p.EvalSDESteps < 0:
 		return fmt.Errorf("preset %s/%s: eval_sde_steps must be ≥ 0", p.Target, p.Name)
+	case !(p.EvalEta >= 0) || math.IsInf(p.EvalEta, 0):
+		return fmt.Errorf("preset %s/%s: eval_eta must be finite and ≥ 0 (0: eta)", p.Target, p.Name)
 	case p.K < 1 || p.Batch < 1 || p.Inner < 1 || p.NewPerEp < 1 || p.SDESteps < 1 || p.Epochs < 1 || p.ValEvery < 1 || p.EvalBatch < 1:
 		return fmt.Errorf("preset %s/%s: counts must be positive", p.Target, p.Name)
 	case p.BufferCap < p.BufferMin || p.BufferMin < 1 || p.InitFill < p.BufferMin || p.InitFill > p.BufferCap:

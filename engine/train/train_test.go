@@ -497,3 +497,42 @@ func TestSelectPicksBestBy(t *testing.T) {
 		t.Fatalf("x_w2 and energy_w1 mark the same epochs best (%v): choose another run", flags[preset.SelectXW2])
 	}
 }
+
+// TestEvalEta: evaluation samples use EvalEta (η = 1 reproduces the GMM
+// preset's bits; a smaller η shrinks the noise of an untrained network's
+// samples toward the prior's), and SetEvalEta rejects bad values.
+func TestEvalEta(t *testing.T) {
+	p := tinyGMM()
+	tr := newTrainer(t, p, DataFree, 1)
+	ctx := context.Background()
+	x0, _ := tr.Sample(ctx, 400, 1, nil)
+	if err := tr.SetEvalEta(p.Eta); err != nil {
+		t.Fatal(err)
+	}
+	x1, _ := tr.Sample(ctx, 400, 1, nil)
+	if !slices.Equal(x0, x1) {
+		t.Fatal("SetEvalEta(preset η) changed the samples")
+	}
+	_ = tr.SetEvalEta(0.25)
+	x2, _ := tr.Sample(ctx, 400, 1, nil)
+	sd := func(x []float64) float64 {
+		var ss float64
+		for _, v := range x {
+			ss += v * v
+		}
+		return math.Sqrt(ss / float64(len(x)))
+	}
+	// Untrained score ≈ 0: sd² ≈ σ_max²·(1 + η²) in training units.
+	if a, b := sd(x0), sd(x2); !(b < 0.85*a) {
+		t.Fatalf("sd %g at η = 1, %g at η = 0.25", a, b)
+	}
+	for _, bad := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if tr.SetEvalEta(bad) == nil {
+			t.Fatalf("SetEvalEta(%g) accepted", bad)
+		}
+	}
+	_ = tr.SetEvalEta(0)
+	if x3, _ := tr.Sample(ctx, 400, 1, nil); !slices.Equal(x0, x3) {
+		t.Fatal("SetEvalEta(0) did not restore the preset's η")
+	}
+}

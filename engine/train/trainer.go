@@ -529,12 +529,16 @@ func (tr *Trainer) initialFill(ctx context.Context) error {
 }
 
 // generate draws b samples with the network score into x (training units),
-// keyed by call. Evaluation samples (eval) use EvalSDESteps when set and
-// negative time; buffer samples use SDESteps and never negative time.
+// keyed by call. Evaluation samples (eval) use EvalSDESteps and EvalEta
+// when set and negative time; buffer samples use SDESteps, Eta and never
+// negative time.
 func (tr *Trainer) generate(ctx context.Context, x []float64, b int, call uint64, eval bool, progress func(done int)) error {
-	tr.smp.Steps = tr.p.SDESteps
+	tr.smp.Steps, tr.smp.Eta = tr.p.SDESteps, tr.p.Eta
 	if eval && tr.p.EvalSDESteps > 0 {
 		tr.smp.Steps = tr.p.EvalSDESteps
+	}
+	if eval && tr.p.EvalEta > 0 {
+		tr.smp.Eta = tr.p.EvalEta
 	}
 	tr.smp.Prior(x, b, call)
 	if err := tr.smp.Run(ctx, x, b, tr.score, call, progress); err != nil {
@@ -760,5 +764,18 @@ func (tr *Trainer) SetEvalSDESteps(n int) error {
 		n = tr.cfg.Preset.EvalSDESteps
 	}
 	tr.p.EvalSDESteps = n
+	return nil
+}
+
+// SetEvalEta sets η of evaluation samples (Sample and validation); 0
+// restores the preset's. It is not part of the checkpointed configuration.
+func (tr *Trainer) SetEvalEta(eta float64) error {
+	if !(eta >= 0) || math.IsInf(eta, 0) {
+		return fmt.Errorf("train: η must be finite and ≥ 0, got %g", eta)
+	}
+	if eta == 0 {
+		eta = tr.cfg.Preset.EvalEta
+	}
+	tr.p.EvalEta = eta
 	return nil
 }
