@@ -1372,7 +1372,6 @@ ew5_loop:
 	VMAXPD.BCST       z5ExpMin<>+0(SB), Z2, Z2
 	VMULPD.BCST       z5ExpLog2e<>+0(SB), Z2, Z3
 	VRNDSCALEPD       $0x00, Z3, Z3
-	VMOVAPD           Z2, Z2
 	VFNMADD231PD.BCST z5ExpLn2Hi<>+0(SB), Z3, Z2
 	VFNMADD231PD.BCST z5ExpLn2Lo<>+0(SB), Z3, Z2
 	VBROADCASTSD      z5ExpC12<>+0(SB), Z4
@@ -1416,7 +1415,6 @@ ew5_tail:
 	VMAXPD.BCST       z5ExpMin<>+0(SB), Z1, Z1
 	VMULPD.BCST       z5ExpLog2e<>+0(SB), Z1, Z0
 	VRNDSCALEPD       $0x00, Z0, Z0
-	VMOVAPD           Z1, Z1
 	VFNMADD231PD.BCST z5ExpLn2Hi<>+0(SB), Z0, Z1
 	VFNMADD231PD.BCST z5ExpLn2Lo<>+0(SB), Z0, Z1
 	VBROADCASTSD      z5ExpC12<>+0(SB), Z2

@@ -544,10 +544,9 @@ func genExpWeights512() {
 		VSUBPD(top, x, x)                       // −e − top
 		VCMPPD_BCST(Imm(0x1d), kMin, x, ok, ok) // and x ≥ −700 (GE_OQ; false for NaN)
 		VMAXPD_BCST(kMin, x, x)                 // keep 2ᵏ normal where the weight is dropped anyway
-		k, r := ZMM(), ZMM()
+		k, r := ZMM(), x
 		VMULPD_BCST(kLog2e, x, k)
 		VRNDSCALEPD(Imm(0), k, k) // nearest
-		VMOVAPD(x, r)
 		VFNMADD231PD_BCST(kLn2Hi, k, r) // r = x − k·ln2hi
 		VFNMADD231PD_BCST(kLn2Lo, k, r) // r −= k·ln2lo
 		p := ZMM()
