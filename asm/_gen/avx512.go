@@ -546,7 +546,7 @@ func genExpWeights512() {
 		VMAXPD_BCST(kMin, x, x)                 // keep 2ᵏ normal where the weight is dropped anyway
 		k, r := ZMM(), x
 		VMULPD_BCST(kLog2e, x, k)
-		VRNDSCALEPD(Imm(0), k, k) // nearest
+		VRNDSCALEPD(Imm(0), k, k)       // nearest
 		VFNMADD231PD_BCST(kLn2Hi, k, r) // r = x − k·ln2hi
 		VFNMADD231PD_BCST(kLn2Lo, k, r) // r −= k·ln2lo
 		p := ZMM()
