@@ -75,6 +75,7 @@ bench:
 
 generate:
 	cd asm/_gen && $(GO) run . -out ../pair_amd64.s -stubs ../pair_stubs_amd64.go -pkg asm
+	cd asm/_gen && $(GO) run . -set avx512 -out ../pair512_amd64.s -stubs ../pair512_stubs_amd64.go -pkg asm
 
 check-generate: generate
 	git diff --exit-code -- asm

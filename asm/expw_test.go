@@ -12,9 +12,20 @@ import (
 // TestExpWeights: every implementation gives the generic bits (lengths with
 // tails, offsets, guards), the generic values are within 2 ulp of math.Exp,
 // and +Inf, NaN and very small weights give 0.
-func TestExpWeights(t *testing.T) {
+func TestExpWeights(t *testing.T) { testExpWeights(t, asmtest.Impls(t)) }
+
+// TestExpWeightsAVX512 runs the ExpWeights tests on the AVX-512 kernel
+// whether avx512 uses it or not.
+func TestExpWeightsAVX512(t *testing.T) {
+	ims := avx512Kernels(t)
+	t.Run("Values", func(t *testing.T) { testExpWeights(t, ims) })
+	t.Run("Cutoff", func(t *testing.T) { testExpWeightsCutoff(t, ims) })
+	t.Run("Special", func(t *testing.T) { testExpWeightsSpecial(t, ims) })
+}
+
+func testExpWeights(t *testing.T, impls []*asm.Impl) {
 	rng := rand.New(rand.NewPCG(18, 19))
-	for _, im := range asmtest.Impls(t) {
+	for _, im := range impls {
 		for n := 0; n <= 37; n++ {
 			for off := 0; off < asm.Lanes; off++ {
 				e := make([]float64, n)
@@ -62,8 +73,10 @@ func TestExpWeights(t *testing.T) {
 
 // TestExpWeightsCutoff checks the −700 cut-off exactly, in every position
 // of a group: x = −700 keeps e⁻⁷⁰⁰, the next float64 below gives 0.
-func TestExpWeightsCutoff(t *testing.T) {
-	for _, im := range asmtest.Impls(t) {
+func TestExpWeightsCutoff(t *testing.T) { testExpWeightsCutoff(t, asmtest.Impls(t)) }
+
+func testExpWeightsCutoff(t *testing.T, impls []*asm.Impl) {
+	for _, im := range impls {
 		for _, top := range []float64{0, -0.5, 3} {
 			for pos := 0; pos < 8; pos++ {
 				e := make([]float64, 8)
@@ -89,6 +102,56 @@ func TestExpWeightsCutoff(t *testing.T) {
 				}
 				if x := -e[(pos+1)%8] - top; !(x < -700) || want[(pos+1)%8] != 0 {
 					t.Fatalf("top=%v: x = %v, weight %v (want x < −700 dropped)", top, x, want[(pos+1)%8])
+				}
+			}
+		}
+	}
+}
+
+// TestExpWeightsSpecial puts each special energy in every position of 17
+// (two groups of eight and a tail) and compares the bits with generic:
+// +Inf and NaN (any sign or payload) give 0, as do weights below e⁻⁷⁰⁰
+// and every weight for top = +Inf; ±0, the smallest subnormal and the
+// largest finite energies stay in the contract top ≥ max(−e).
+func TestExpWeightsSpecial(t *testing.T) { testExpWeightsSpecial(t, asmtest.Impls(t)) }
+
+func testExpWeightsSpecial(t *testing.T, impls []*asm.Impl) {
+	nan := math.NaN()
+	negNaN := math.Float64frombits(0xFFF8_0000_0000_0001)
+	for _, top := range []float64{0, 1.5, 700, math.Inf(1)} {
+		special := []float64{math.Inf(1), nan, negNaN, 0, math.Copysign(0, -1), 5e-324, -5e-324,
+			math.MaxFloat64, 700 - top, math.Nextafter(700-top, 800), 745 - top, -top}
+		if math.IsInf(top, 1) {
+			special = append(special, math.Inf(-1), -math.MaxFloat64)
+		}
+		for _, v := range special {
+			if -v > top { // outside the contract top ≥ max(−e)
+				continue
+			}
+			for pos := 0; pos < 17; pos++ {
+				e := make([]float64, 17)
+				for i := range e {
+					e[i] = max(-top, 0) + 0.25*float64(i)
+				}
+				e[pos] = v
+				want := make([]float64, len(e))
+				asm.Generic().ExpWeights(want, e, top)
+				if !(v < math.Inf(1)) || math.IsInf(top, 1) {
+					if want[pos] != 0 {
+						t.Fatalf("generic: e=%v top=%v: weight %v, want 0", v, top, want[pos])
+					}
+				}
+				for _, im := range impls {
+					for _, n := range []int{pos + 1, len(e)} {
+						got := asmtest.NewGuarded(n, pos%4)
+						im.ExpWeights(got.V, e, top)
+						got.Check(t, "w")
+						for i := range got.V {
+							if math.Float64bits(got.V[i]) != math.Float64bits(want[i]) {
+								t.Fatalf("impl=%s top=%v e[%d]=%v n=%d: w[%d] = %v, generic %v", im.Name(), top, pos, v, n, i, got.V[i], want[i])
+							}
+						}
+					}
 				}
 			}
 		}

@@ -27,14 +27,42 @@ var avx2 = &Impl{
 }
 
 // avx512 is avx2 with the kernels that have AVX-512 versions which
-// measurably beat their AVX2 ones swapped in.
+// measurably beat their AVX2 ones swapped in. Each pair and noise kernel
+// line below can be dropped on its own (the AVX2 kernel is then used);
+// avx512Kernels, which the tests check, has every AVX-512 kernel either way.
 var avx512 = func() *Impl {
 	im := *avx2
 	im.name = "avx512"
 	im.sgemm = sgemmAVX512
 	im.egnnF32 = egnnF32AVX512
+	// The dividing pair kernels beat the Newton-refined ones (and AVX2:
+	// LJ-13 1.44×, LJ-55 1.73×, DW-4 1.28×) on the Zen 5 machine.
+	im.pairLJ = pairLJAVX512 // or pairLJAVX512NR (VRCP14PD + Newton)
+	im.pairDW2 = pairDW2AVX512
+	im.pairDW3 = pairDW3AVX512
+	im.expWeights = expWeightsAVX512
+	im.perturb = perturbAVX512
+	im.laneAxpy = laneAxpyAVX512
 	return &im
 }()
+
+// avx512Kernels returns avx512 with every AVX-512 pair and noise kernel of
+// pair512_amd64.s swapped in, whether avx512 uses it or not: with div the
+// pair kernels that divide (and take square roots), otherwise those that
+// refine VRCP14PD/VRSQRT14PD estimates by Newton steps. For tests.
+func avx512Kernels(div bool) *Impl {
+	im := *avx512
+	im.name = "avx512+nr"
+	im.pairLJ, im.pairDW2, im.pairDW3 = pairLJAVX512NR, pairDW2AVX512NR, pairDW3AVX512NR
+	if div {
+		im.name = "avx512+div"
+		im.pairLJ, im.pairDW2, im.pairDW3 = pairLJAVX512, pairDW2AVX512, pairDW3AVX512
+	}
+	im.expWeights = expWeightsAVX512
+	im.perturb = perturbAVX512
+	im.laneAxpy = laneAxpyAVX512
+	return &im
+}
 
 // amx runs the avx512 kernels until AMX ones exist; it is listed so that
 // detection, IDEM_IMPL and IDEM_REQUIRE_IMPLS are in place on AMX machines.

@@ -13,10 +13,26 @@ import (
 // TestLaneAxpyAgainstGeneric: every implementation gives the generic bits
 // (both use one fused multiply-add per element, in block order), across
 // sizes, block counts and offsets, with guards and unchanged inputs.
-func TestLaneAxpyAgainstGeneric(t *testing.T) {
+func TestLaneAxpyAgainstGeneric(t *testing.T) { testLaneAxpy(t, asmtest.Impls(t)) }
+
+// TestLaneAxpyAVX512 runs TestLaneAxpyAgainstGeneric on the AVX-512 kernel
+// whether avx512 uses it or not.
+func TestLaneAxpyAVX512(t *testing.T) { testLaneAxpy(t, avx512Kernels(t)) }
+
+// laneAxpyRows are the row counts d tested: every remainder of the AVX-512
+// kernel's sixteen-row chunks, with and without whole chunks.
+var laneAxpyRows = func() []int {
+	d := []int{39, 165}
+	for k := 0; k <= 33; k++ {
+		d = append(d, k)
+	}
+	return d
+}()
+
+func testLaneAxpy(t *testing.T, impls []*asm.Impl) {
 	rng := rand.New(rand.NewPCG(14, 15))
-	for _, im := range asmtest.Impls(t) {
-		for _, d := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 39, 165} {
+	for _, im := range impls {
+		for _, d := range laneAxpyRows {
 			for _, blocks := range []int{0, 1, 2, 5, 32} {
 				for off := 0; off < asm.Lanes; off++ {
 					w := make([]float64, blocks*asm.Lanes)

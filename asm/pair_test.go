@@ -125,6 +125,39 @@ func checkAgainstGeneric(t *testing.T, k pairKernel, im *asm.Impl, rows []float6
 }
 
 func TestPairKernelsAgainstGeneric(t *testing.T) {
+	testPairKernelsAgainstGeneric(t, asmtest.Impls(t))
+}
+
+// TestPairKernelsAVX512 runs TestPairKernelsAgainstGeneric and
+// TestPairKernelsCoincident on every AVX-512 pair kernel, the ones avx512
+// uses and the others (asm.AVX512Kernels).
+func TestPairKernelsAVX512(t *testing.T) {
+	ims := avx512Kernels(t)
+	t.Run("AgainstGeneric", func(t *testing.T) { testPairKernelsAgainstGeneric(t, ims) })
+	t.Run("Coincident", func(t *testing.T) { testPairKernelsCoincident(t, ims) })
+}
+
+// avx512Kernels returns asm.AVX512Kernels (every AVX-512 kernel, used by
+// avx512 or not). Where this CPU or build has no avx512 the test is skipped
+// with the missing unit's name, or fails when $IDEM_REQUIRE_IMPLS names
+// avx512.
+func avx512Kernels(t testing.TB) []*asm.Impl {
+	t.Helper()
+	asmtest.Require(t, "avx512")
+	return asm.AVX512Kernels()
+}
+
+// kernelImpls is asm.Impls and, where avx512 is available, the AVX-512
+// kernels it does not use (for the fuzz targets, which cannot skip).
+func kernelImpls() []*asm.Impl {
+	ims := asm.Impls()
+	if asm.Unavailable("avx512") == nil {
+		ims = append(ims, asm.AVX512Kernels()...)
+	}
+	return ims
+}
+
+func testPairKernelsAgainstGeneric(t *testing.T, impls []*asm.Impl) {
 	sizes := []int{4, 13, 55}
 	for n := 2; n <= 2*asm.Lanes+3; n++ {
 		sizes = append(sizes, n)
@@ -133,7 +166,7 @@ func TestPairKernelsAgainstGeneric(t *testing.T) {
 	sizes = slices.Compact(sizes)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, k := range pairKernels {
-		for _, im := range asmtest.Impls(t) {
+		for _, im := range impls {
 			for _, n := range sizes {
 				bs := []int{}
 				for b := 0; b <= 2*asm.Lanes+1; b++ {
@@ -155,34 +188,50 @@ func TestPairKernelsAgainstGeneric(t *testing.T) {
 }
 
 // TestPairKernelsCoincident checks the r = 0 guards: DW gives zero force
-// for a coincident pair and LJ stays finite thanks to the 10⁻⁶.
+// for a coincident pair and LJ stays finite thanks to the 10⁻⁶. Particle 1
+// lies on particle 0, and with n > 3 particle n−1 on n−2 (for odd n the
+// last, lone particle of the AVX-512 kernels' steps).
 func TestPairKernelsCoincident(t *testing.T) {
+	testPairKernelsCoincident(t, asmtest.Impls(t))
+}
+
+func testPairKernelsCoincident(t *testing.T, impls []*asm.Impl) {
 	for _, k := range pairKernels {
-		for _, im := range asmtest.Impls(t) {
-			t.Run(k.name+"/impl="+im.Name(), func(t *testing.T) {
-				const n, b = 3, 8
-				rows := make([]float64, b*n*k.dim)
-				rng := rand.New(rand.NewPCG(3, 4))
-				asmtest.Lattice(rng, rows, n, k.dim, b, k.spacing(), 0.1)
-				for c := 0; c < b; c++ { // particle 1 on top of particle 0
-					copy(rows[(c*n+1)*k.dim:(c*n+2)*k.dim], rows[c*n*k.dim:(c*n+1)*k.dim])
-				}
-				checkAgainstGeneric(t, k, im, rows, n, b, 0)
-				x := make([]float64, asm.Len(n, k.dim, b))
-				asm.Pack(x, rows, n, k.dim, b)
-				e, f := make([]float64, b), make([]float64, len(x))
-				k.run(im, e, f, x, n, b)
-				for i, v := range f {
-					if math.IsNaN(v) || math.IsInf(v, 0) {
-						t.Fatalf("non-finite force f[%d] = %v", i, v)
-					}
-				}
-				for c, v := range e {
-					if math.IsNaN(v) || math.IsInf(v, 0) {
-						t.Fatalf("non-finite energy e[%d] = %v", c, v)
-					}
-				}
-			})
+		for _, im := range impls {
+			for _, n := range []int{3, 6, 7} {
+				t.Run(fmt.Sprintf("%s/impl=%s/n=%d", k.name, im.Name(), n), func(t *testing.T) {
+					testCoincident(t, k, im, n)
+				})
+			}
+		}
+	}
+}
+
+func testCoincident(t *testing.T, k pairKernel, im *asm.Impl, n int) {
+	const b = 8
+	rows := make([]float64, b*n*k.dim)
+	rng := rand.New(rand.NewPCG(3, 4))
+	asmtest.Lattice(rng, rows, n, k.dim, b, k.spacing(), 0.1)
+	at := func(c, i int) []float64 { return rows[(c*n+i)*k.dim : (c*n+i+1)*k.dim] }
+	for c := 0; c < b; c++ {
+		copy(at(c, 1), at(c, 0))
+		if n > 3 {
+			copy(at(c, n-1), at(c, n-2))
+		}
+	}
+	checkAgainstGeneric(t, k, im, rows, n, b, 0)
+	x := make([]float64, asm.Len(n, k.dim, b))
+	asm.Pack(x, rows, n, k.dim, b)
+	e, f := make([]float64, b), make([]float64, len(x))
+	k.run(im, e, f, x, n, b)
+	for i, v := range f {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("non-finite force f[%d] = %v", i, v)
+		}
+	}
+	for c, v := range e {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("non-finite energy e[%d] = %v", c, v)
 		}
 	}
 }
@@ -224,7 +273,7 @@ func FuzzPairKernels(f *testing.F) {
 		for _, k := range pairKernels {
 			rows := make([]float64, b*n*k.dim)
 			asmtest.Lattice(rng, rows, n, k.dim, b, k.spacing(), jitter)
-			for _, im := range asm.Impls() {
+			for _, im := range kernelImpls() {
 				checkAgainstGeneric(t, k, im, rows, n, b, off)
 			}
 			// Physics: forces sum to zero; energy is translation invariant.

@@ -22,9 +22,21 @@ func randomState(rng *rand.Rand) []uint64 {
 // TestPerturbAgainstGeneric compares every implementation with generic,
 // bit for bit, across lengths (odd and even) and offsets, with guards and
 // unchanged state.
-func TestPerturbAgainstGeneric(t *testing.T) {
+func TestPerturbAgainstGeneric(t *testing.T) { testPerturbAgainstGeneric(t, asmtest.Impls(t)) }
+
+// TestPerturbAVX512 runs the bit-for-bit Perturb tests on the AVX-512
+// kernel whether avx512 uses it or not (the statistical tests follow from
+// equal bits).
+func TestPerturbAVX512(t *testing.T) {
+	ims := avx512Kernels(t)
+	t.Run("AgainstGeneric", func(t *testing.T) { testPerturbAgainstGeneric(t, ims) })
+	t.Run("Golden", func(t *testing.T) { testPerturbGolden(t, ims) })
+	t.Run("ManyStates", func(t *testing.T) { testPerturbManyStates(t, ims) })
+}
+
+func testPerturbAgainstGeneric(t *testing.T, impls []*asm.Impl) {
 	rng := rand.New(rand.NewPCG(8, 9))
-	for _, im := range asmtest.Impls(t) {
+	for _, im := range impls {
 		for d := 0; d <= 41; d++ {
 			for off := 0; off < asm.Lanes; off++ {
 				xs := make([]float64, d)
@@ -153,12 +165,14 @@ func BenchmarkPerturb(b *testing.B) {
 // every architecture, which also shows that no compiler fused the float32
 // products with the additions that follow them (arm64 may, unless a
 // conversion forbids it).
-func TestPerturbGolden(t *testing.T) {
+func TestPerturbGolden(t *testing.T) { testPerturbGolden(t, asmtest.Impls(t)) }
+
+func testPerturbGolden(t *testing.T, impls []*asm.Impl) {
 	xs := make([]float64, 37)
 	for i := range xs {
 		xs[i] = float64(i) - 18
 	}
-	for _, im := range asmtest.Impls(t) {
+	for _, im := range impls {
 		st := make([]uint64, 4*asm.Lanes)
 		for i := range st {
 			st[i] = 0x9e3779b97f4a7c15 * uint64(i+1)
@@ -182,7 +196,9 @@ func TestPerturbGolden(t *testing.T) {
 // bit, over many states (about 2·10⁶ transforms, 5·10⁵ with -short): a
 // product fused with the addition that follows it, or any other change of
 // rounding, shows up in a few of them.
-func TestPerturbManyStates(t *testing.T) {
+func TestPerturbManyStates(t *testing.T) { testPerturbManyStates(t, asmtest.Impls(t)) }
+
+func testPerturbManyStates(t *testing.T, impls []*asm.Impl) {
 	reps := 8000
 	if testing.Short() {
 		reps = 2000
@@ -191,7 +207,7 @@ func TestPerturbManyStates(t *testing.T) {
 	xs := make([]float64, d)
 	want := make([]float64, asm.Lanes*d)
 	got := make([]float64, asm.Lanes*d)
-	for _, im := range asmtest.Impls(t) {
+	for _, im := range impls {
 		rng := rand.New(rand.NewPCG(20, 21))
 		for r := 0; r < reps; r++ {
 			st := randomState(rng)

@@ -6,12 +6,13 @@ import "testing"
 // tests import bench; `go test -bench . ./bench` and cmd/idem-bench run the
 // same cases.
 
-func BenchmarkPairLJ(b *testing.B)   { RunGroup(b, PairLJCases()) }
-func BenchmarkPairDW(b *testing.B)   { RunGroup(b, PairDWCases()) }
-func BenchmarkMCScore(b *testing.B)  { RunGroup(b, MCScoreCases()) }
-func BenchmarkMLP(b *testing.B)      { RunGroup(b, MLPCases()) }
-func BenchmarkEGNN(b *testing.B)     { RunGroup(b, EGNNCases()) }
-func BenchmarkSgemm(b *testing.B)    { RunGroup(b, SgemmCases()) }
-func BenchmarkEGNNImpl(b *testing.B) { RunGroup(b, EGNNImplCases()) }
-func BenchmarkTrain(b *testing.B)    { RunGroup(b, TrainCases()) }
-func BenchmarkFlow(b *testing.B)     { RunGroup(b, FlowCases()) }
+func BenchmarkPairLJ(b *testing.B)      { RunGroup(b, PairLJCases()) }
+func BenchmarkPairDW(b *testing.B)      { RunGroup(b, PairDWCases()) }
+func BenchmarkMCScore(b *testing.B)     { RunGroup(b, MCScoreCases()) }
+func BenchmarkMCScoreImpl(b *testing.B) { RunGroup(b, MCScoreImplCases()) }
+func BenchmarkMLP(b *testing.B)         { RunGroup(b, MLPCases()) }
+func BenchmarkEGNN(b *testing.B)        { RunGroup(b, EGNNCases()) }
+func BenchmarkSgemm(b *testing.B)       { RunGroup(b, SgemmCases()) }
+func BenchmarkEGNNImpl(b *testing.B)    { RunGroup(b, EGNNImplCases()) }
+func BenchmarkTrain(b *testing.B)       { RunGroup(b, TrainCases()) }
+func BenchmarkFlow(b *testing.B)        { RunGroup(b, FlowCases()) }

@@ -5,10 +5,12 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/idem-project/idem/asm"
 	"github.com/idem-project/idem/engine"
 	"github.com/idem-project/idem/engine/gmm"
 	"github.com/idem-project/idem/engine/mcscore"
 	"github.com/idem-project/idem/engine/preset"
+	"github.com/idem-project/idem/lj"
 	"github.com/idem-project/idem/sde"
 )
 
@@ -62,42 +64,92 @@ func MCScoreCase(st ScoreTarget, workers int) Case {
 	return Case{
 		Group: "MCScore",
 		Name:  fmt.Sprintf("target=%s/K=%d/B=%d/workers=%d", st.Name, st.K, st.B, workers),
-		Run: func(b *testing.B) {
-			tg, err := st.New()
-			if err != nil {
-				b.Fatal(err)
-			}
-			sched, err := sde.NewGeometric(st.SigmaMin, st.Sigmax)
-			if err != nil {
-				b.Fatal(err)
-			}
-			pool := engine.NewPool(workers)
-			defer pool.Close()
-			est, err := mcscore.New(tg, mcscore.Config{K: st.K, Clip: st.Clip, M: st.M, Seed: 1}, pool, st.B)
-			if err != nil {
-				b.Fatal(err)
-			}
-			rng := rand.New(rand.NewPCG(1, 2))
-			d := tg.Dim()
-			x := make([]float64, 0, st.B*d)
-			h := make([]float64, st.B)
-			for i := 0; i < st.B; i++ {
-				x = append(x, st.Point(rng, tg)...)
-				h[i] = sched.H(rng.Float64())
-			}
-			out := make([]float64, st.B*d)
-			b.ReportAllocs()
-			step := uint64(0)
-			for b.Loop() {
-				step++
-				if err := est.Estimate(out, x, h, st.B, step); err != nil {
-					b.Fatal(err)
+		Run:   mcscoreRun(st, workers, nil),
+	}
+}
+
+// MCScoreImplCases returns group "MCScoreImpl": the cases of MCScoreCases
+// once per native implementation (asm.Impls but generic), with the target's
+// energy and force kernels and the estimator's perturbations, weights and
+// lane sums pinned to it, so that one `go test -bench` run compares them
+// interleaved (-count).
+func MCScoreImplCases() []Case {
+	var out []Case
+	for _, st := range ScoreTargets() {
+		for _, w := range []int{1, 2} {
+			for _, im := range asm.Impls() {
+				if im == asm.Generic() {
+					continue
 				}
+				out = append(out, Case{
+					Group: "MCScoreImpl",
+					Name:  fmt.Sprintf("impl=%s/target=%s/K=%d/B=%d/workers=%d", im.Name(), st.Name, st.K, st.B, w),
+					Run:   mcscoreRun(st, w, im),
+				})
 			}
-			sec := b.Elapsed().Seconds()
-			b.ReportMetric(float64(st.B)*float64(b.N)/sec, "points/s")
-			b.ReportMetric(float64(st.B)*float64(st.K)*float64(b.N)/sec, "evals/s")
-		},
+		}
+	}
+	return out
+}
+
+// targetWithImpl is preset's target called name (engine/preset.NewTarget)
+// with its kernels pinned to im.
+func targetWithImpl(name string, im *asm.Impl) (engine.Target, error) {
+	switch name {
+	case "gmm40":
+		return gmm.New().WithImpl(im), nil
+	case "dw4":
+		return lj.NewDW(4, 2, lj.WithImpl(im))
+	case "lj13":
+		return lj.New(13, lj.WithImpl(im))
+	case "lj55":
+		return lj.New(55, lj.WithImpl(im))
+	}
+	return nil, fmt.Errorf("bench: no target %q with a pinned implementation", name)
+}
+
+// mcscoreRun is the body of the MCScore cases; a nil im leaves the target
+// and the estimator on asm.Default.
+func mcscoreRun(st ScoreTarget, workers int, im *asm.Impl) func(b *testing.B) {
+	return func(b *testing.B) {
+		newTarget := st.New
+		if im != nil {
+			newTarget = func() (engine.Target, error) { return targetWithImpl(st.Name, im) }
+		}
+		tg, err := newTarget()
+		if err != nil {
+			b.Fatal(err)
+		}
+		sched, err := sde.NewGeometric(st.SigmaMin, st.Sigmax)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pool := engine.NewPool(workers)
+		defer pool.Close()
+		est, err := mcscore.New(tg, mcscore.Config{K: st.K, Clip: st.Clip, M: st.M, Seed: 1, Impl: im}, pool, st.B)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		d := tg.Dim()
+		x := make([]float64, 0, st.B*d)
+		h := make([]float64, st.B)
+		for i := 0; i < st.B; i++ {
+			x = append(x, st.Point(rng, tg)...)
+			h[i] = sched.H(rng.Float64())
+		}
+		out := make([]float64, st.B*d)
+		b.ReportAllocs()
+		step := uint64(0)
+		for b.Loop() {
+			step++
+			if err := est.Estimate(out, x, h, st.B, step); err != nil {
+				b.Fatal(err)
+			}
+		}
+		sec := b.Elapsed().Seconds()
+		b.ReportMetric(float64(st.B)*float64(b.N)/sec, "points/s")
+		b.ReportMetric(float64(st.B)*float64(st.K)*float64(b.N)/sec, "evals/s")
 	}
 }
 

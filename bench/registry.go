@@ -9,6 +9,7 @@ func All() []Case {
 	out = append(out, PairLJCases()...)
 	out = append(out, PairDWCases()...)
 	out = append(out, MCScoreCases()...)
+	out = append(out, MCScoreImplCases()...)
 	out = append(out, MLPCases()...)
 	out = append(out, SgemmCases()...)
 	out = append(out, EGNNCases()...)

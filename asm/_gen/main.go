@@ -1,14 +1,18 @@
-// Command _gen generates the AVX2+FMA kernels of package asm with avo.
+// Command _gen generates the AVX2+FMA kernels of package asm with avo,
+// and with -set avx512 their AVX-512 versions (avx512.go):
 //
 //	go run . -out ../pair_amd64.s -stubs ../pair_stubs_amd64.go -pkg asm
+//	go run . -set avx512 -out ../pair512_amd64.s -stubs ../pair512_stubs_amd64.go -pkg asm
 //
 // The plain-Go oracles in package asm define what every kernel computes;
 // see pairlj.go, pairdw.go and fma.go there.
 package main
 
 import (
+	"flag"
 	"fmt"
 	"math"
+	"os"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -26,8 +30,21 @@ func splat4(name string, v float64) Mem {
 	return m
 }
 
+var set = flag.String("set", "avx2", "kernel set to generate: avx2 or avx512")
+
 func main() {
+	flag.Parse()
 	ConstraintExpr("!purego,!noasm")
+	switch *set {
+	case "avx2":
+	case "avx512":
+		gen512()
+		Generate()
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "_gen: unknown -set %q (want avx2 or avx512)\n", *set)
+		os.Exit(2)
+	}
 	c := consts{
 		zero:  splat4("kZero", 0),
 		one:   splat4("kOne", 1),

@@ -64,7 +64,7 @@ func (r result) metric(name string) float64 { return r.r.Extra[name] }
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("idem-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	groups := fs.String("groups", "PairLJ,PairDW,MCScore", "comma-separated groups to run (PairLJ, PairDW, MCScore, TrainStep, Sample, Dgemm, Sgemm, EGNNImpl, Train, Flow), or all; or quality alone: the quality tables of `idem quality` runs")
+	groups := fs.String("groups", "PairLJ,PairDW,MCScore", "comma-separated groups to run (PairLJ, PairDW, MCScore, MCScoreImpl, TrainStep, Sample, Dgemm, Sgemm, EGNNImpl, Train, Flow), or all; or quality alone: the quality tables of `idem quality` runs")
 	filter := fs.String("filter", "", "comma-separated substrings every case name must contain, e.g. n=55")
 	benchtime := fs.String("benchtime", "500ms", "run time per case, as for go test: a duration (1s) or a count (3x)")
 	format := fs.String("format", "table", "output: table, or bench (benchstat-readable lines)")
@@ -104,7 +104,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		gl = strings.Split(*groups, ",")
 		for _, g := range gl {
 			if len(bench.Select(bench.All(), []string{g}, "")) == 0 {
-				return usageError(fmt.Sprintf("-groups: unknown group %q (want PairLJ, PairDW, MCScore, TrainStep, Sample, Dgemm, Sgemm, EGNNImpl, Train, Flow, or all; or quality alone)", g))
+				return usageError(fmt.Sprintf("-groups: unknown group %q (want PairLJ, PairDW, MCScore, MCScoreImpl, TrainStep, Sample, Dgemm, Sgemm, EGNNImpl, Train, Flow, or all; or quality alone)", g))
 			}
 		}
 	}
