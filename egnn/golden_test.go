@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"go/format"
 	"hash"
 	"math"
 	"math/rand/v2"
@@ -189,7 +190,11 @@ func TestGoldenHashes(t *testing.T) {
 		fmt.Fprintf(&sb, "\t%q: %q,\n", k, got[k])
 	}
 	sb.WriteString("}\n")
-	if err := os.WriteFile("golden_hashes_test.go", []byte(sb.String()), 0o644); err != nil {
+	src, err := format.Source([]byte(sb.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("golden_hashes_test.go", src, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
