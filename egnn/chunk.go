@@ -15,6 +15,7 @@ import "math"
 // edge's receiver and sender node.
 type chunk[T flt] struct {
 	cfgs int
+	n    int // N: nodes per configuration
 	n1   int // N − 1: edges per receiver
 
 	// edge index (newChunk): edge e goes from node snd[e] to node rcv[e]
@@ -67,7 +68,7 @@ func newChunk[T flt](cfg Config, cfgs int) *chunk[T] {
 		}
 		return s
 	}
-	c := &chunk[T]{cfgs: cfgs, n1: N - 1,
+	c := &chunk[T]{cfgs: cfgs, n: N, n1: N - 1,
 		xs: mk(L+1, NN*D), hc: mk(L, NN*2*F), z4: mk(L, NN*F), g4: mk(L, NN*F), s4: mk(L, NN*F),
 		s1: mk(L, E*F), g1: mk(L, E*F), s2: mk(L, E*F), g2: mk(L, E*F), s3: mk(L, E*F), g3: mk(L, E*F),
 		mp:  mk(L, E*F),
@@ -105,6 +106,9 @@ func newChunk[T flt](cfg Config, cfgs int) *chunk[T] {
 // sender order; their senders are snd[lo:hi]).
 func (c *chunk[T]) edges(p int) (lo, hi int) { return p * c.n1, (p + 1) * c.n1 }
 
+// config returns the configuration (index into the chunk's t) of node p.
+func (c *chunk[T]) config(p int) int { return p / c.n }
+
 // layerPass is one layer ℓ of one pass over a chunk of NN nodes and E
 // edges: the sizes, the layer's weights, its node and edge activations (as
 // kept by the forward pass) and, in a tangent pass, the tangent state. The
@@ -116,8 +120,8 @@ type layerPass[T flt] struct {
 	l    int
 	last bool // ℓ = L − 1: no aggregation, no node update
 
-	N, D, F, F2, NN, E int
-	cr                 T // c = CoordsRange/L
+	D, F, F2, NN, E int
+	cr              T // c = CoordsRange/L
 
 	xl, xn                 []T // x^ℓ, x^ℓ⁺¹ (NN·D)
 	hcl                    []T // [h^ℓ | Σ_j m'_ij] (full slot)
@@ -138,7 +142,7 @@ func (c *chunk[T]) layerPass(ws *Workspace, pr *prec[T], nc, l, es int) layerPas
 	NN := nc * N
 	return layerPass[T]{
 		c: c, gm: &pr.gm, lw: &pr.lw[l], l: l, last: l == L-1,
-		N: N, D: D, F: F, F2: 2 * F, NN: NN, E: NN * (N - 1),
+		D: D, F: F, F2: 2 * F, NN: NN, E: NN * (N - 1),
 		cr: T(cfg.CoordsRange / float64(L)),
 		xl: c.xs[l][:NN*D], xn: c.xs[l+1][:NN*D], hcl: c.hc[l],
 		s1: c.s1[es], g1: c.g1[es], s2: c.s2[es], g2: c.g2[es], s3: c.s3[es], g3: c.g3[es],

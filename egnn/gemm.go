@@ -1,5 +1,9 @@
 package egnn
 
+// Dense products and kernel routing: lin (a weight block and its
+// transpose), gemmer (the native asm GEMM or gonum's BLAS, the precision's
+// SiLU and, in float32, asm's fused EGNN edge kernels) and cvt.
+
 import (
 	"github.com/idem-project/idem/asm"
 	"gonum.org/v1/gonum/blas"

@@ -194,13 +194,13 @@ func edgeInputBackGo[T flt](dz, du, dv, dwr, dwa, dr, da, s, g, wr, wa, r, a []T
 // ∂W_e and ∂b_e.
 func edgeInputBackwardH0[T flt](lp *layerPass[T], m *Model, gb []T, t []float64) {
 	c, lw := lp.c, lp.lw
-	N, NN, F := lp.N, lp.NN, lp.F
+	NN, F := lp.NN, lp.F
 	dU, dV := c.dU[:NN*F], c.dV[:NN*F]
 	sums := c.t4[:4*F]
 	clear(sums)
 	su, sv, ou, ov := sums[:F], sums[F:2*F], sums[2*F:3*F], sums[3*F:]
 	for p := 0; p < NN; p++ {
-		tb := T(t[p/N])
+		tb := T(t[c.config(p)])
 		du, dv := dU[p*F:p*F+F], dV[p*F:p*F+F]
 		du, dv = du[:len(su)], dv[:len(su)]
 		for f := range su {

@@ -16,13 +16,13 @@ func gradView[T flt](ps *param.Set, gb []T, i int) []T {
 // embedForward writes h⁰_p = W_e·t + b_e into the h half of c.hc[0] for
 // the NN nodes (t per configuration).
 func embedForward[T flt](ws *Workspace, c *chunk[T], NN int, t []float64) {
-	N, F := ws.m.cfg.N, ws.m.cfg.Hidden
+	F := ws.m.cfg.Hidden
 	F2 := 2 * F
 	ps := ws.m.ps
 	we, be := ps.W(ws.m.ew), ps.W(ws.m.eb)
 	h0 := c.hc[0]
 	for p := 0; p < NN; p++ {
-		tb := t[p/N]
+		tb := t[c.config(p)]
 		row := h0[p*F2 : p*F2+F]
 		for f := range row {
 			row[f] = T(we[f]*tb + be[f])
@@ -33,11 +33,11 @@ func embedForward[T flt](ws *Workspace, c *chunk[T], NN int, t []float64) {
 // embedBackward adds ∂W_e and ∂b_e from ∂h⁰ = c.dh (layer 0's first edge
 // layer has added its share directly; see edgeInputBackwardH0).
 func embedBackward[T flt](m *Model, c *chunk[T], NN int, t []float64, gb []T) {
-	N, F := m.cfg.N, m.cfg.Hidden
+	F := m.cfg.Hidden
 	gwe, gbe := gradView(m.ps, gb, m.ew), gradView(m.ps, gb, m.eb)
 	dh := c.dh[:NN*F]
 	for p := 0; p < NN; p++ {
-		tb := T(t[p/N])
+		tb := T(t[c.config(p)])
 		for f, v := range dh[p*F : p*F+F] {
 			gwe[f] += v * tb
 			gbe[f] += v

@@ -1,5 +1,11 @@
 package egnn
 
+// Workspaces: per-precision state (weights in kernel layout, per-worker
+// chunk scratch, per-group gradient buffers), the cutting of batches into
+// chunks and groups, and the public calls Forward, Backward,
+// ForwardBackward, JVP and Divergence, which run the chunk passes
+// (pass.go) on the pool.
+
 import (
 	"errors"
 	"fmt"
