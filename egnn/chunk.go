@@ -1,14 +1,26 @@
 package egnn
 
+// Chunk scratch and the graph's edge index: one worker's activations for a
+// chunk of configurations, the per-edge receiver and sender of every edge
+// (the only place they are computed), and layerPass, the view of one
+// layer's weights and activations that the stages (stage_*.go) share.
+
 import "math"
 
 // chunk is one worker's scratch for up to cfgs configurations, in the
 // workspace's precision T. Node arrays are row-major [node][feature] with
 // node p = config·N + i; edge arrays are [edge][feature] with edge
 // e = p·(N−1) + j' for receiver p and sender j (j' = j, or j−1 when j > i),
-// so a receiver's edges are contiguous.
+// so a receiver's edges are contiguous (edges(p)); rcv and snd give each
+// edge's receiver and sender node.
 type chunk[T flt] struct {
 	cfgs int
+	n    int // N: nodes per configuration
+	n1   int // N − 1: edges per receiver
+
+	// edge index (newChunk): edge e goes from node snd[e] to node rcv[e]
+	rcv, snd []int32 // E
+
 	// per layer ℓ (node arrays, always kept)
 	xs [][]T // L+1 × NN·D: x^ℓ
 	hc [][]T // L × NN·2F: [h^ℓ | Σ_j m_ij]
@@ -35,17 +47,14 @@ type chunk[T flt] struct {
 	dd              []T // E·D: ∂/∂(xᵢ−xⱼ)
 	da              []T // E
 	dwr, dwa        []T // F
+	ce, ce2         []T // E: per-edge scalars handed from a stage's geometry to its kernel (or back)
+	t4              []T // 4F: layer-0 node sums
 
 	// tangent
 	thc, thc2 []T // NN·2F: [ḣ | Σ_j ṁ_ij]
 	tx, txn   []T // NN·D
 	tda       []T // E
 	tv, tjv   []T // cfgs·N·D (Divergence)
-
-	// float32 kernels (asm EGNN edge kernels)
-	rcv, snd []int32 // E: receiver p and sender node of edge e
-	ce, ce2  []T     // E: per-edge scalars
-	t4       []T     // 4F: layer-0 node sums (backward)
 }
 
 func newChunk[T flt](cfg Config, cfgs int) *chunk[T] {
@@ -59,7 +68,7 @@ func newChunk[T flt](cfg Config, cfgs int) *chunk[T] {
 		}
 		return s
 	}
-	c := &chunk[T]{cfgs: cfgs,
+	c := &chunk[T]{cfgs: cfgs, n: N, n1: N - 1,
 		xs: mk(L+1, NN*D), hc: mk(L, NN*2*F), z4: mk(L, NN*F), g4: mk(L, NN*F), s4: mk(L, NN*F),
 		s1: mk(L, E*F), g1: mk(L, E*F), s2: mk(L, E*F), g2: mk(L, E*F), s3: mk(L, E*F), g3: mk(L, E*F),
 		mp:  mk(L, E*F),
@@ -93,252 +102,59 @@ func newChunk[T flt](cfg Config, cfgs int) *chunk[T] {
 	return c
 }
 
+// edges returns the edges [lo, hi) that node p receives (in increasing
+// sender order; their senders are snd[lo:hi]).
+func (c *chunk[T]) edges(p int) (lo, hi int) { return p * c.n1, (p + 1) * c.n1 }
+
+// config returns the configuration (index into the chunk's t) of node p.
+func (c *chunk[T]) config(p int) int { return p / c.n }
+
+// layerPass is one layer ℓ of one pass over a chunk of NN nodes and E
+// edges: the sizes, the layer's weights, its node and edge activations (as
+// kept by the forward pass) and, in a tangent pass, the tangent state. The
+// stage functions read and write through it.
+type layerPass[T flt] struct {
+	c    *chunk[T]
+	gm   *gemmer[T]
+	lw   *layerW[T]
+	l    int
+	last bool // ℓ = L − 1: no aggregation, no node update
+
+	D, F, F2, NN, E int
+	cr              T // c = CoordsRange/L
+
+	xl, xn                 []T // x^ℓ, x^ℓ⁺¹ (NN·D)
+	hcl                    []T // [h^ℓ | Σ_j m'_ij] (full slot)
+	s1, g1, s2, g2, s3, g3 []T // edge activations (full slot)
+	mp                     []T // m' (full slot)
+	att, phi, rr           []T // per-edge scalars (full slot)
+
+	// tangent: ẋ^ℓ, ẋ^ℓ⁺¹ (NN·D) and [ḣ^ℓ | Σ_j ṁ'_ij], [ḣ^ℓ⁺¹ | ·] (NN·2F)
+	tx, txn, thc, thc2 []T
+}
+
+// layerPass returns layer l's view for nc configurations, with the edge
+// activations in slot es (l when kept for a backward or tangent pass, 0
+// otherwise).
+func (c *chunk[T]) layerPass(ws *Workspace, pr *prec[T], nc, l, es int) layerPass[T] {
+	cfg := ws.m.cfg
+	N, D, F, L := cfg.N, cfg.D, cfg.Hidden, cfg.Layers
+	NN := nc * N
+	return layerPass[T]{
+		c: c, gm: &pr.gm, lw: &pr.lw[l], l: l, last: l == L-1,
+		D: D, F: F, F2: 2 * F, NN: NN, E: NN * (N - 1),
+		cr: T(cfg.CoordsRange / float64(L)),
+		xl: c.xs[l][:NN*D], xn: c.xs[l+1][:NN*D], hcl: c.hc[l],
+		s1: c.s1[es], g1: c.g1[es], s2: c.s2[es], g2: c.g2[es], s3: c.s3[es], g3: c.g3[es],
+		mp: c.mp[es], att: c.att[es], phi: c.phi[es], rr: c.r[es],
+	}
+}
+
 // fillRows sets each of rows rows of c (leading dimension ldc) to v.
 func fillRows[T flt](c []T, rows, ldc int, v []T) {
 	for p := 0; p < rows; p++ {
 		copy(c[p*ldc:p*ldc+len(v)], v)
 	}
-}
-
-// forwardChunk evaluates nc configurations x (nc·N·D), t (nc) into c.out
-// and c.outF. With keep, every layer's edge activations are kept for
-// backwardChunk or tangentChunk.
-func forwardChunk[T flt](ws *Workspace, pr *prec[T], c *chunk[T], nc int, x, t []float64, keep bool) {
-	cfg := ws.m.cfg
-	N, D, F, L := cfg.N, cfg.D, cfg.Hidden, cfg.Layers
-	n1 := N - 1
-	NN := nc * N
-	E := NN * n1
-	F2 := 2 * F
-	cr := T(cfg.CoordsRange / float64(L))
-	ps := ws.m.ps
-	we, be := ps.W(ws.m.ew), ps.W(ws.m.eb)
-	gm := &pr.gm
-
-	x0 := c.xs[0][:NN*D]
-	cvt(x0, x[:NN*D])
-	h0 := c.hc[0]
-	for p := 0; p < NN; p++ {
-		tb := t[p/N]
-		row := h0[p*F2 : p*F2+F]
-		for f := range row {
-			row[f] = T(we[f]*tb + be[f])
-		}
-	}
-	// fixed edge attribute
-	for p := 0; p < NN; p++ {
-		base := p - p%N
-		i := p - base
-		xi := x0[p*D : p*D+D]
-		for j := 0; j < N; j++ {
-			if j == i {
-				continue
-			}
-			e := p*n1 + j
-			if j > i {
-				e--
-			}
-			xj := x0[(base+j)*D : (base+j)*D+D]
-			var s T
-			for k, v := range xi {
-				dv := v - xj[k]
-				s += dv * dv
-			}
-			c.a[e] = s
-		}
-	}
-
-	for l := 0; l < L; l++ {
-		lw := &pr.lw[l]
-		es := 0
-		if keep {
-			es = l
-		}
-		xl, xn := c.xs[l][:NN*D], c.xs[l+1][:NN*D]
-		hcl := c.hc[l]
-		s1, g1, s2, g2, s3, g3 := c.s1[es], c.g1[es], c.s2[es], c.g2[es], c.s3[es], c.g3[es]
-		att, phi, rr := c.att[es], c.phi[es], c.r[es]
-		last := l == L-1
-
-		// U = W_m1a·h + b_m1, V = W_m1b·h (per node)
-		fillRows(c.U, NN, F, lw.b1)
-		clear(c.V[:NN*F])
-		gm.fwd(NN, hcl, F2, &lw.m1a, c.U, F)
-		gm.fwd(NN, hcl, F2, &lw.m1b, c.V, F)
-
-		// edge pass 1: z1 = U_i + V_j + w_r·r + w_a·a → tA, s1 = SiLU(z1)
-		wr, wat := lw.wr[:F], lw.wat[:F]
-		if gm.edgeIn != nil {
-			for e := 0; e < E; e++ {
-				xi := xl[int(c.rcv[e])*D : int(c.rcv[e])*D+D]
-				xj := xl[int(c.snd[e])*D : int(c.snd[e])*D+D]
-				xj = xj[:len(xi)]
-				var r T
-				for k, v := range xi {
-					dv := v - xj[k]
-					r += dv * dv
-				}
-				rr[e] = r
-			}
-			gm.edgeIn(s1[:E*F], g1[:E*F], c.U[:NN*F], c.V[:NN*F], wr, wat, rr[:E], c.a[:E], c.rcv[:E], c.snd[:E], F)
-		}
-		for p := 0; p < NN && gm.edgeIn == nil; p++ {
-			base := p - p%N
-			i := p - base
-			xi := xl[p*D : p*D+D]
-			up := c.U[p*F : p*F+F]
-			for j := 0; j < N; j++ {
-				if j == i {
-					continue
-				}
-				e := p*n1 + j
-				if j > i {
-					e--
-				}
-				q := base + j
-				xj := xl[q*D : q*D+D]
-				var r T
-				for k, v := range xi {
-					dv := v - xj[k]
-					r += dv * dv
-				}
-				rr[e] = r
-				ae := c.a[e]
-				vq := c.V[q*F : q*F+F]
-				zr := c.tA[e*F : e*F+F]
-				// one length for the loop, so that it has no bounds checks
-				up, vq, wr, wat := up[:len(zr)], vq[:len(zr)], wr[:len(zr)], wat[:len(zr)]
-				for f := range zr {
-					zr[f] = up[f] + vq[f] + wr[f]*r + wat[f]*ae
-				}
-			}
-		}
-		if gm.edgeIn == nil {
-			gm.silu(s1[:E*F], g1[:E*F], c.tA[:E*F])
-		}
-		// z2 = W_m2·s1 + b_m2 → tC
-		fillRows(c.tC, E, F, lw.b2)
-		gm.fwd(E, s1, F, &lw.m2, c.tC, F)
-		// edge pass 2: m = SiLU(z2), attention, m' → mp; aggregate
-		mpl := c.mp[es]
-		wa := lw.wa[:F]
-		if gm.siluDot != nil {
-			// fused: SiLU and wₐᵀm in one pass, then m' and Σ_j m'_ij
-			gm.siluDot(s2[:E*F], g2[:E*F], att[:E], c.tC[:E*F], wa, F)
-			for e := range att[:E] {
-				att[e] = sigm(att[e] + lw.ba)
-			}
-			n1a := n1
-			if last {
-				n1a = 0
-			}
-			gm.attScale(mpl[:E*F], hcl[F:], s2[:E*F], att[:E], n1a, F, F2)
-		} else {
-			gm.silu(s2[:E*F], g2[:E*F], c.tC[:E*F])
-		}
-		for e := 0; e < E && gm.siluDot == nil; e++ {
-			mr := s2[e*F : e*F+F]
-			wa := wa[:len(mr)]
-			s := lw.ba
-			for f, mv := range mr {
-				s += wa[f] * mv
-			}
-			av := sigm(s)
-			att[e] = av
-			mp := mpl[e*F : e*F+F]
-			mp = mp[:len(mr)]
-			for f, mv := range mr {
-				mp[f] = mv * av
-			}
-		}
-		if !last && gm.siluDot == nil {
-			for p := 0; p < NN; p++ {
-				agg := hcl[p*F2+F : p*F2+F2]
-				clear(agg)
-				for e := p * n1; e < (p+1)*n1; e++ {
-					mr := mpl[e*F : e*F+F]
-					mr = mr[:len(agg)]
-					for f := range agg {
-						agg[f] += mr[f]
-					}
-				}
-			}
-		}
-		// z3 = W_x·m' + b_x → tC
-		fillRows(c.tC, E, F, lw.bx)
-		gm.fwd(E, mpl, F, &lw.x, c.tC, F)
-		// edge pass 3: φ = tanh(w_x·SiLU(z3)), x update
-		wo := lw.wo[:F]
-		copy(xn, xl)
-		disp := c.disp[:NN*D]
-		if l == 0 {
-			clear(disp)
-		}
-		pre := gm.siluDot != nil // φ's pre-activation w_xᵀSiLU(z3) in phi
-		if pre {
-			gm.siluDot(s3[:E*F], g3[:E*F], phi[:E], c.tC[:E*F], wo, F)
-		} else {
-			gm.silu(s3[:E*F], g3[:E*F], c.tC[:E*F])
-		}
-		for p := 0; p < NN; p++ {
-			base := p - p%N
-			i := p - base
-			xi := xl[p*D : p*D+D]
-			xo := xn[p*D : p*D+D]
-			dp := disp[p*D : p*D+D]
-			for j := 0; j < N; j++ {
-				if j == i {
-					continue
-				}
-				e := p*n1 + j
-				if j > i {
-					e--
-				}
-				var s T
-				if pre {
-					s = phi[e]
-				} else {
-					sr := s3[e*F : e*F+F]
-					wo := wo[:len(sr)]
-					for f, v := range sr {
-						s += wo[f] * v
-					}
-				}
-				ph := T(math.Tanh(float64(s)))
-				phi[e] = ph
-				xj := xl[(base+j)*D : (base+j)*D+D]
-				sc := cr * ph / T(math.Sqrt(float64(rr[e])+1e-8)+1)
-				for k := range xo {
-					u := (xi[k] - xj[k]) * sc
-					xo[k] += u
-					dp[k] += u
-				}
-			}
-		}
-		if last {
-			break
-		}
-		// node update: h' = h + W_h2·SiLU(W_h1[h; agg] + b_h1) + b_h2
-		z4, g4, s4 := c.z4[l], c.g4[l], c.s4[l]
-		fillRows(z4, NN, F, lw.bh1)
-		gm.fwd(NN, hcl, F2, &lw.h1, z4, F)
-		gm.silu(s4[:NN*F], g4[:NN*F], z4[:NN*F])
-		hn := c.hc[l+1]
-		for p := 0; p < NN; p++ {
-			dst := hn[p*F2 : p*F2+F]
-			src := hcl[p*F2 : p*F2+F]
-			for f := range dst {
-				dst[f] = src[f] + lw.bh2[f]
-			}
-		}
-		gm.fwd(NN, s4, F, &lw.h2, hn, F2)
-	}
-	// s = P(x^L − x⁰), from the accumulated displacement
-	copy(c.out[:NN*D], c.disp[:NN*D])
-	for b := 0; b < nc; b++ {
-		centre(c.out[b*N*D:(b+1)*N*D], N, D)
-	}
-	cvt(c.outF, c.out[:NN*D])
 }
 
 // centre removes the mean over the N particles of v (N·D) in place.
@@ -354,3 +170,11 @@ func centre[T flt](v []T, N, D int) {
 		}
 	}
 }
+
+func sigm[T flt](z T) T { return T(1 / (1 + math.Exp(-float64(z)))) }
+
+// silup is SiLU'(z) given g = σ(z).
+func silup[T flt](z, g T) T { return g * (1 + z*(1-g)) }
+
+// silups is SiLU'(z) given s = SiLU(z) and g = σ(z).
+func silups[T flt](s, g T) T { return g + s*(1-g) }

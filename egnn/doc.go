@@ -38,9 +38,30 @@
 // their three backward passes; only per-edge scalars (σ, tanh, geometry)
 // stay in Go. Node-level bias gradients and SiLU' (SiLUBackF32, ColSumF32)
 // and the float32-to-float64 gradient reduction (AccumF32) are asm too. In
-// float64 these loops are plain Go. Layer 0's ∂h⁰ only
+// float64 each stage runs its plain-Go kernel instead. Layer 0's ∂h⁰ only
 // feeds the time embedding, so its first-edge-layer products are reduced
 // over nodes before multiplying by W_m1 (vectors instead of two GEMMs).
+//
+// Code layout. workspace.go cuts a batch into chunks and runs them on the
+// pool; pass.go holds the three passes over a chunk (forwardChunk,
+// backwardChunk, tangentChunk), which call one function per stage and
+// pass, named <stage>Forward, <stage>Backward and <stage>Tangent:
+//
+//	stage              prefix      file                kernels: float32 asm / float64 Go
+//	time embedding     embed       stage_io.go         — (no tangent: ḣ⁰ = 0)
+//	edge attribute     edgeAttr    stage_edge.go       edgeLengths (Go in both)
+//	edge input         edgeInput   stage_edge.go       EdgeInputF32, EdgeInputBackF32 / edgeInputGo, edgeInputBackGo
+//	message            message     stage_message.go    (GEMM only)
+//	attention          attention   stage_attention.go  SiLUDotF32, AttScaleF32, AttBackF32 / attentionGo, aggregateGo, attentionBackGo
+//	coordinate update  coord       stage_coord.go      SiLUDotF32, CoordBackF32 / dotRowsGo, coordBackGo
+//	node update        node        stage_node.go       SiLUBackF32, ColSumF32 / siluBackGo, gemmer.colSumRows
+//	output             output      stage_io.go         —
+//
+// A stage function chooses its kernel once per call (the asm edge kernels
+// are set in float32 only, gemm.go); the tangent pass runs in float64 only.
+// chunk.go holds the chunk scratch, the edge index (chunk.rcv, chunk.snd
+// and chunk.edges, the one place edges are enumerated) and layerPass, the
+// per-layer view the stages share.
 //
 // Parallelism and determinism. A batch is cut into chunks of whole
 // configurations (about 300 edges each in float64, 768 in float32); a

@@ -1,5 +1,9 @@
 package egnn
 
+// Dense products and kernel routing: lin (a weight block and its
+// transpose), gemmer (the native asm GEMM or gonum's BLAS, the precision's
+// SiLU and, in float32, asm's fused EGNN edge kernels) and cvt.
+
 import (
 	"github.com/idem-project/idem/asm"
 	"gonum.org/v1/gonum/blas"
@@ -70,8 +74,9 @@ type gemmer[T flt] struct {
 	blas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)
 	// silu is the precision's asm SiLU.
 	silu func(s, g, z []T)
-	// The fused edge kernels of asm (egnnk.go); set in float32 only, where
-	// they replace the plain-Go edge loops (nil in float64).
+	// The fused edge kernels of asm (egnnk.go); set in float32 only (nil
+	// in float64, where each stage runs its plain-Go kernel instead; the
+	// stage files name both).
 	edgeIn     func(s, g, u, v, wr, wa, r, a []T, rcv, snd []int32, F int)
 	siluDot    func(s, g, d, z, w []T, F int)
 	attScale   func(mp, agg, s, att []T, n1, F, ldagg int)
@@ -168,4 +173,18 @@ func (g *gemmer[T]) bwdW(m int, dc []T, lddc int, a []T, lda int, l *lin[T], dw 
 		return
 	}
 	g.blas(blas.Trans, blas.NoTrans, l.out, l.in, m, dc, lddc, a, lda, dw, l.ldw)
+}
+
+// colSumRows adds the rows of x (rows rows of F, leading dimension ld) to
+// gb: asm.ColSumF32 in float32, plain Go in float64.
+func (g *gemmer[T]) colSumRows(gb, x []T, rows, F, ld int) {
+	if g.colSum != nil {
+		g.colSum(gb, x, rows, F, ld)
+		return
+	}
+	for p := 0; p < rows; p++ {
+		for f, v := range x[p*ld : p*ld+F] {
+			gb[f] += v
+		}
+	}
 }

@@ -1,5 +1,8 @@
 package egnn
 
+// The model: its Config, its parameter set (tensor layout, names and
+// initialisation) and the asm kernel implementation it runs on.
+
 import (
 	"errors"
 	"fmt"

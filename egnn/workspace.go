@@ -1,9 +1,14 @@
 package egnn
 
+// Workspaces: per-precision state (weights in kernel layout, per-worker
+// chunk scratch, per-group gradient buffers), the cutting of batches into
+// chunks and groups, and the public calls Forward, Backward,
+// ForwardBackward, JVP and Divergence, which run the chunk passes
+// (pass.go) on the pool.
+
 import (
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/idem-project/idem/engine"
 )
@@ -397,7 +402,7 @@ func (ws *Workspace) JVP(out, jv, x, t, v []float64, b int) error {
 			if out != nil {
 				copy(out[c0*d:(c0+nc)*d], c.outF[:nc*d])
 			}
-			ws.tangentChunk(pr, c, nc, v[c0*d:(c0+nc)*d], jv[c0*d:(c0+nc)*d])
+			tangentChunk(ws, pr, c, nc, v[c0*d:(c0+nc)*d], jv[c0*d:(c0+nc)*d])
 		}
 	})
 	return nil
@@ -433,7 +438,7 @@ func (ws *Workspace) Divergence(out, div, x, t []float64, b int) error {
 				for cc := 0; cc < nc; cc++ {
 					v[cc*d+q] = 1
 				}
-				ws.tangentChunk(pr, c, nc, v, jv)
+				tangentChunk(ws, pr, c, nc, v, jv)
 				for cc := 0; cc < nc; cc++ {
 					div[c0+cc] += jv[cc*d+q]
 				}
@@ -450,5 +455,3 @@ func addInto[T flt](dst []float64, src []T) {
 		dst[i] += float64(v)
 	}
 }
-
-func sigm[T flt](z T) T { return T(1 / (1 + math.Exp(-float64(z)))) }
