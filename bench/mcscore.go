@@ -10,7 +10,6 @@ import (
 	"github.com/idem-project/idem/engine/gmm"
 	"github.com/idem-project/idem/engine/mcscore"
 	"github.com/idem-project/idem/engine/preset"
-	"github.com/idem-project/idem/lj"
 	"github.com/idem-project/idem/sde"
 )
 
@@ -22,7 +21,9 @@ type ScoreTarget struct {
 	SigmaMin, Sigmax float64
 	Clip             mcscore.ClipMode
 	M                float64
-	New              func() (engine.Target, error)
+	// New builds the target with its kernels pinned to im (nil: the
+	// default implementation).
+	New func(im *asm.Impl) (engine.Target, error)
 	// Point draws a typical training point (row-major).
 	Point func(rng *rand.Rand, tg engine.Target) []float64
 }
@@ -45,7 +46,7 @@ func ScoreTargets() []ScoreTarget {
 		if err != nil {
 			panic(err) // every listed target has a preset
 		}
-		out = append(out, ScoreTarget{name, p.K, p.Batch, p.SigmaMin, p.SigmaMax, p.Clip, p.M, p.NewTarget, points[name]})
+		out = append(out, ScoreTarget{name, p.K, p.Batch, p.SigmaMin, p.SigmaMax, p.Clip, p.M, p.NewTargetImpl, points[name]})
 	}
 	return out
 }
@@ -92,31 +93,11 @@ func MCScoreImplCases() []Case {
 	return out
 }
 
-// targetWithImpl is preset's target called name (engine/preset.NewTarget)
-// with its kernels pinned to im.
-func targetWithImpl(name string, im *asm.Impl) (engine.Target, error) {
-	switch name {
-	case "gmm40":
-		return gmm.New().WithImpl(im), nil
-	case "dw4":
-		return lj.NewDW(4, 2, lj.WithImpl(im))
-	case "lj13":
-		return lj.New(13, lj.WithImpl(im))
-	case "lj55":
-		return lj.New(55, lj.WithImpl(im))
-	}
-	return nil, fmt.Errorf("bench: no target %q with a pinned implementation", name)
-}
-
 // mcscoreRun is the body of the MCScore cases; a nil im leaves the target
 // and the estimator on asm.Default.
 func mcscoreRun(st ScoreTarget, workers int, im *asm.Impl) func(b *testing.B) {
 	return func(b *testing.B) {
-		newTarget := st.New
-		if im != nil {
-			newTarget = func() (engine.Target, error) { return targetWithImpl(st.Name, im) }
-		}
-		tg, err := newTarget()
+		tg, err := st.New(im)
 		if err != nil {
 			b.Fatal(err)
 		}

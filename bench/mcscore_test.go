@@ -9,18 +9,18 @@ import (
 )
 
 // TestTargetWithImpl: every estimator target can be built with a pinned
-// implementation, the same target as preset's, and MCScoreImpl has a case
-// per target, worker count and native implementation, named impl=… so that
-// idem-bench -impl selects them.
+// implementation (preset.NewTargetImpl), the same target as the default,
+// and MCScoreImpl has a case per target, worker count and native
+// implementation, named impl=… so that idem-bench -impl selects them.
 func TestTargetWithImpl(t *testing.T) {
 	ims := asm.Impls()
 	im := ims[len(ims)-1]
 	for _, st := range ScoreTargets() {
-		want, err := st.New()
+		want, err := st.New(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := targetWithImpl(st.Name, im)
+		got, err := st.New(im)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/idem-project/idem/asm"
 	"github.com/idem-project/idem/egnn"
 	"github.com/idem-project/idem/engine"
 	"github.com/idem-project/idem/engine/gmm"
@@ -201,16 +202,24 @@ func (p Preset) Schedule() (sde.Geometric, error) { return sde.NewGeometric(p.Si
 
 // NewTarget returns the target in training units: GMM-40 in y = x/50
 // (gmm.New), the others as defined.
-func (p Preset) NewTarget() (engine.Target, error) {
+func (p Preset) NewTarget() (engine.Target, error) { return p.NewTargetImpl(nil) }
+
+// NewTargetImpl is NewTarget with the target's kernels pinned to im (nil:
+// the default implementation).
+func (p Preset) NewTargetImpl(im *asm.Impl) (engine.Target, error) {
 	switch p.Target {
 	case "gmm40":
-		return gmm.New(), nil
+		g := gmm.New()
+		if im != nil {
+			g = g.WithImpl(im)
+		}
+		return g, nil
 	case "dw4":
-		return lj.NewDW(4, 2)
+		return lj.NewDW(4, 2, lj.WithImpl(im))
 	case "lj13":
-		return lj.New(13)
+		return lj.New(13, lj.WithImpl(im))
 	case "lj55":
-		return lj.New(55)
+		return lj.New(55, lj.WithImpl(im))
 	}
 	return nil, fmt.Errorf("preset: unknown target %q", p.Target)
 }
