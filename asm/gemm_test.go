@@ -96,6 +96,10 @@ func gemmImpls() map[string]func(m, n, k int, a []float64, rsA, csA int, b []flo
 		"tiled-generic": func(m, n, k int, a []float64, rsA, csA int, b []float64, ldb int, c []float64, ldc int) {
 			gemmTiled(false, m, n, k, a, rsA, csA, b, ldb, c, ldc)
 		},
+		// The 12×16 driver with the plain-Go tile kernel and packing.
+		"tiled16-generic": func(m, n, k int, a []float64, rsA, csA int, b []float64, ldb int, c []float64, ldc int) {
+			gemmTiled16(false, m, n, k, a, rsA, csA, b, ldb, c, ldc)
+		},
 	}
 	for _, im := range Impls() {
 		out[im.Name()] = im.Gemm

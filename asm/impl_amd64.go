@@ -33,6 +33,7 @@ var avx2 = &Impl{
 var avx512 = func() *Impl {
 	im := *avx2
 	im.name = "avx512"
+	im.gemm = gemmAVX512
 	im.sgemm = sgemmAVX512
 	im.egnnF32 = egnnF32AVX512
 	// The dividing pair kernels beat the Newton-refined ones (and AVX2:

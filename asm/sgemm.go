@@ -84,43 +84,7 @@ const (
 	sgemmKCT = 64
 )
 
-// sgemmGeo selects a register-tile geometry of the tiled driver.
-type sgemmGeo int
-
-const (
-	// geo6x16: the 6×16 tile of AVX2 and NEON (sgemmTile, sgemmPack16).
-	geo6x16 sgemmGeo = iota
-	// geo12x32: the 12×32 tile of AVX-512 (sgemmTile32, sgemmPack32).
-	geo12x32
-)
-
-// shape returns the tile's rows and columns.
-func (g sgemmGeo) shape() (mr, nr int) {
-	if g == geo12x32 {
-		return sgemmMR32, sgemmNR32
-	}
-	return sgemmMR, sgemmNR
-}
-
-// tile runs the geometry's tile kernel (native or its plain-Go twin).
-func (g sgemmGeo) tile(native bool, k int, a []float32, rsA, csA int, p []float32, c []float32, ldc int) {
-	if g == geo12x32 {
-		sgemmTile32(native, k, a, rsA, csA, p, c, ldc)
-		return
-	}
-	sgemmTile(native, k, a, rsA, csA, p, c, ldc)
-}
-
-// pack packs kc whole nr-wide rows of B into the panel.
-func (g sgemmGeo) pack(native bool, p, b []float32, ldb, kc int) {
-	if g == geo12x32 {
-		sgemmPack32(native, p, b, ldb, kc)
-		return
-	}
-	sgemmPack16(native, p, b, ldb, kc)
-}
-
-// sgemmTiled drives the 6×16 register-tile kernel over C (see sgemmDrive);
+// sgemmTiled drives the 6×16 register-tile kernel over C (see gemmDrive);
 // m < 6 goes to generic.
 func sgemmTiled(native bool, m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int) {
 	if m < sgemmMR {
@@ -129,21 +93,69 @@ func sgemmTiled(native bool, m, n, k int, a []float32, rsA, csA int, b []float32
 	}
 	var panel [SgemmKC * sgemmNR]float32
 	var t [sgemmMR * sgemmNR]float32
-	sgemmDrive(geo6x16, native, SgemmKC, panel[:], t[:], m, n, k, a, rsA, csA, b, ldb, c, ldc)
+	gemmDrive(geo6x16, native, panel[:], t[:], m, n, k, a, rsA, csA, b, ldb, c, ldc)
 }
 
-// sgemmDrive drives the register-tile kernel of geometry geo (mr×nr) over
-// C, m ≥ mr. For each depth block (kcMax, or sgemmKCT when A is
-// transposed) and each nr-column block of B it packs the block into a
-// contiguous panel (zero-padded on the right), then runs the tile kernel
-// down the rows of C. Columns past n and rows past the last whole tile are
-// computed into the zeroed scratch tile t (the bottom tile overlapping the
-// last whole one) and only the new elements are added to C. The tile
-// kernel (native, or its plain-Go twin) computes C[0:mr][0:nr] += A·P for
-// depth k, P the packed panel (row stride nr). panel holds kcMax·nr and t
-// mr·nr elements.
-func sgemmDrive(geo sgemmGeo, native bool, kcMax int, panel, t []float32, m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int) {
-	mr, nr := geo.shape()
+// tileGeometry names a register-tile kernel of gemmDrive and its shape:
+// an mr×nr tile of C over a packed kc×nr panel of B (kc the depth block).
+// Its tile method computes C[0:mr][0:nr] += A·P for depth k (P the packed
+// panel, row stride nr; the native kernel when native is set, else its
+// plain-Go twin); pack copies kc whole nr-wide rows of B into the panel.
+// The kernels are called directly, not through function values, so that
+// the callers' stack scratch does not escape.
+type tileGeometry int
+
+const (
+	geo6x16  tileGeometry = iota // float32, AVX2 and NEON (sgemmTile, sgemmPack16)
+	geo12x32                     // float32, AVX-512 (sgemmTile32, sgemmPack32)
+	geo12x16                     // float64, AVX-512 (gemmTile16, gemmPack16)
+)
+
+// shape returns the tile's rows, columns and depth block.
+func (g tileGeometry) shape() (mr, nr, kc int) {
+	switch g {
+	case geo12x32:
+		return sgemmMR32, sgemmNR32, sgemmKC32
+	case geo12x16:
+		return gemmMR16, gemmNR16, gemmKC16
+	}
+	return sgemmMR, sgemmNR, SgemmKC
+}
+
+// geoTile runs g's tile kernel; T must be g's element type.
+func geoTile[T float32 | float64](g tileGeometry, native bool, k int, a []T, rsA, csA int, p, c []T, ldc int) {
+	switch g {
+	case geo6x16:
+		sgemmTile(native, k, any(a).([]float32), rsA, csA, any(p).([]float32), any(c).([]float32), ldc)
+	case geo12x32:
+		sgemmTile32(native, k, any(a).([]float32), rsA, csA, any(p).([]float32), any(c).([]float32), ldc)
+	case geo12x16:
+		gemmTile16(native, k, any(a).([]float64), rsA, csA, any(p).([]float64), any(c).([]float64), ldc)
+	}
+}
+
+// geoPack runs g's packing loop; T must be g's element type.
+func geoPack[T float32 | float64](g tileGeometry, native bool, p, b []T, ldb, kc int) {
+	switch g {
+	case geo6x16:
+		sgemmPack16(native, any(p).([]float32), any(b).([]float32), ldb, kc)
+	case geo12x32:
+		sgemmPack32(native, any(p).([]float32), any(b).([]float32), ldb, kc)
+	case geo12x16:
+		gemmPack16(native, any(p).([]float64), any(b).([]float64), ldb, kc)
+	}
+}
+
+// gemmDrive drives the register-tile kernel of geometry g over C, m ≥ mr.
+// For each depth block (g's, or sgemmKCT when A is transposed) and each
+// nr-column block of B it packs the block into a contiguous panel
+// (zero-padded on the right), then runs the tile kernel down the rows of
+// C. Columns past n and rows past the last whole tile are computed into
+// the zeroed scratch tile t (the bottom tile overlapping the last whole
+// one) and only the new elements are added to C. panel holds kc·nr and t
+// mr·nr elements of g's shape.
+func gemmDrive[T float32 | float64](g tileGeometry, native bool, panel, t []T, m, n, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int) {
+	mr, nr, kcMax := g.shape()
 	t = t[:mr*nr]
 	mFull := m - m%mr
 	if rsA < csA {
@@ -161,7 +173,7 @@ func sgemmDrive(geo sgemmGeo, native bool, kcMax int, panel, t []float32, m, n, 
 			if nw == nr {
 				// whole rows (a memmove per 64-byte row cost 14% of the
 				// EGNN's GEMM time; the native copy loop does not)
-				geo.pack(native, pk, b[p0*ldb+j0:(p0+kc-1)*ldb+j0+nr], ldb, kc)
+				geoPack(g, native, pk, b[p0*ldb+j0:(p0+kc-1)*ldb+j0+nr], ldb, kc)
 			} else {
 				for p := 0; p < kc; p++ {
 					row := pk[p*nr : (p+1)*nr]
@@ -173,11 +185,11 @@ func sgemmDrive(geo sgemmGeo, native bool, kcMax int, panel, t []float32, m, n, 
 			for i := 0; i < mFull; i += mr {
 				ai := ap[i*rsA:]
 				if nw == nr {
-					geo.tile(native, kc, ai, rsA, csA, pk, c[i*ldc+j0:], ldc)
+					geoTile(g, native, kc, ai, rsA, csA, pk, c[i*ldc+j0:], ldc)
 					continue
 				}
 				clear(t)
-				geo.tile(native, kc, ai, rsA, csA, pk, t, nr)
+				geoTile(g, native, kc, ai, rsA, csA, pk, t, nr)
 				for r := 0; r < mr; r++ {
 					cr := c[(i+r)*ldc+j0 : (i+r)*ldc+j0+nw]
 					for q := range cr {
@@ -188,7 +200,7 @@ func sgemmDrive(geo sgemmGeo, native bool, kcMax int, panel, t []float32, m, n, 
 			if mFull < m {
 				i := m - mr
 				clear(t)
-				geo.tile(native, kc, ap[i*rsA:], rsA, csA, pk, t, nr)
+				geoTile(g, native, kc, ap[i*rsA:], rsA, csA, pk, t, nr)
 				for r := mFull - i; r < mr; r++ {
 					cr := c[(i+r)*ldc+j0 : (i+r)*ldc+j0+nw]
 					for q := range cr {

@@ -9,7 +9,7 @@ const (
 	sgemmKC32 = 256
 )
 
-// sgemmTiled32 drives the 12×32 tile kernel over C (see sgemmDrive). With
+// sgemmTiled32 drives the 12×32 tile kernel over C (see gemmDrive). With
 // m < 12 it runs the 6×16 driver (native there meaning AVX2).
 func sgemmTiled32(native bool, m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int) {
 	if m < sgemmMR32 {
@@ -18,7 +18,7 @@ func sgemmTiled32(native bool, m, n, k int, a []float32, rsA, csA int, b []float
 	}
 	var panel [sgemmKC32 * sgemmNR32]float32
 	var t [sgemmMR32 * sgemmNR32]float32
-	sgemmDrive(geo12x32, native, sgemmKC32, panel[:], t[:], m, n, k, a, rsA, csA, b, ldb, c, ldc)
+	gemmDrive(geo12x32, native, panel[:], t[:], m, n, k, a, rsA, csA, b, ldb, c, ldc)
 }
 
 // sgemmKernel32Generic is the plain-Go twin of the native 12×32 tile

@@ -129,46 +129,49 @@ func MLPCases() []Case {
 			b.ReportMetric(mlp.GMM().FLOPs(1000)*float64(b.N)/s/1e9, "GFLOP/s")
 		}})
 	}
-	// asm.Gemm at the network's shapes: forward/backward activations (nn,
-	// row-major A) and weight gradients (tn, A read transposed), reported
-	// against the FMA peak measured in the same process.
+	// asm.Gemm of every native implementation at the network's shapes:
+	// forward/backward activations (nn, row-major A) and weight gradients
+	// (tn, A read transposed), reported against the FMA peak measured in
+	// the same process.
 	for _, sh := range []struct {
 		op           string
 		m, n, k, pad int
 	}{{"nn", 512, 128, 384, 0}, {"nn", 512, 128, 128, 0},
-		{"tn", 128, 384, 512, 0}, {"nn", 128, 384, 512, 0}, {"tn", 128, 128, 512, 0}, {"nn", 128, 128, 512, 0}, {"nn", 66, 384, 512, 0}} {
-		cs = append(cs, Case{Group: "Dgemm", Name: fmt.Sprintf("impl=avx2/op=%s/m=%d/n=%d/k=%d/pad=%d", sh.op, sh.m, sh.n, sh.k, sh.pad), Run: func(b *testing.B) {
-			im := asm.Impls()[len(asm.Impls())-1]
+		{"tn", 128, 384, 512, 0}, {"nn", 128, 384, 512, 0}, {"tn", 128, 128, 512, 0}, {"nn", 128, 128, 512, 0}, {"nn", 66, 384, 512, 0},
+		{"nn", 624, 128, 128, 0}, {"tn", 128, 128, 624, 0}} { // the last two: the EGNN's float64 edge products (LJ-13, 4 configurations)
+		for _, im := range asm.Impls() {
 			if !im.GemmNative() {
-				b.Skip("no native Gemm")
+				continue
 			}
-			m, n, k, pad := sh.m, sh.n, sh.k, sh.pad
-			// Leading dimensions are the row length plus pad (a pad of 8
-			// doubles makes a 128- or 384-wide row an odd number of cache
-			// lines, avoiding L1 set conflicts between rows).
-			rsA, csA, lda := k+pad, 1, k+pad
-			if sh.op == "tn" { // A stored k×m
-				lda = m + pad
-				rsA, csA = 1, lda
-			}
-			ldb, ldc := n+pad, n+pad
-			r := rand.New(rand.NewPCG(3, 4))
-			a, bb, c := make([]float64, max(m, k)*lda), make([]float64, k*ldb), make([]float64, m*ldc)
-			for i := range a {
-				a[i] = r.Float64()
-			}
-			for i := range bb {
-				bb[i] = r.Float64()
-			}
-			peak := cachedFMAPeak()
-			b.ResetTimer()
-			for b.Loop() {
-				im.Gemm(m, n, k, a, rsA, csA, bb, ldb, c, ldc)
-			}
-			g := 2 * float64(m*n*k) * float64(b.N) / b.Elapsed().Seconds() / 1e9
-			b.ReportMetric(g, "GFLOP/s")
-			b.ReportMetric(100*g/peak, "%peak")
-		}})
+			cs = append(cs, Case{Group: "Dgemm", Name: fmt.Sprintf("impl=%s/op=%s/m=%d/n=%d/k=%d/pad=%d", im.Name(), sh.op, sh.m, sh.n, sh.k, sh.pad), Run: func(b *testing.B) {
+				m, n, k, pad := sh.m, sh.n, sh.k, sh.pad
+				// Leading dimensions are the row length plus pad (a pad of 8
+				// doubles makes a 128- or 384-wide row an odd number of cache
+				// lines, avoiding L1 set conflicts between rows).
+				rsA, csA, lda := k+pad, 1, k+pad
+				if sh.op == "tn" { // A stored k×m
+					lda = m + pad
+					rsA, csA = 1, lda
+				}
+				ldb, ldc := n+pad, n+pad
+				r := rand.New(rand.NewPCG(3, 4))
+				a, bb, c := make([]float64, max(m, k)*lda), make([]float64, k*ldb), make([]float64, m*ldc)
+				for i := range a {
+					a[i] = r.Float64()
+				}
+				for i := range bb {
+					bb[i] = r.Float64()
+				}
+				peak := cachedFMAPeak()
+				b.ResetTimer()
+				for b.Loop() {
+					im.Gemm(m, n, k, a, rsA, csA, bb, ldb, c, ldc)
+				}
+				g := 2 * float64(m*n*k) * float64(b.N) / b.Elapsed().Seconds() / 1e9
+				b.ReportMetric(g, "GFLOP/s")
+				b.ReportMetric(100*g/peak, "%peak")
+			}})
+		}
 	}
 	for _, k := range []int{384, 128} {
 		for _, op := range []string{"nt", "nn"} {

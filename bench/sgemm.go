@@ -8,7 +8,7 @@ import (
 	"github.com/idem-project/idem/asm"
 )
 
-// sgemmShape is one float32 product of the EGNN, in asm.Sgemm's terms.
+// sgemmShape is one product of the EGNN, in asm.Sgemm's (and Gemm's) terms.
 type sgemmShape struct {
 	op      string // AW: C += A·W; AtB: weight gradient, A transposed
 	m, n, k int
@@ -32,14 +32,19 @@ var sgemmShapes = []sgemmShape{
 // implementation and generic at the EGNN's shapes (generic only up to
 // 10 MFLOP per call), in GFLOP/s (2mnk flops per call).
 func SgemmCases() []Case {
+	return gemmCases("Sgemm", func(im *asm.Impl) bool { return im.SgemmNative() }, (*asm.Impl).Sgemm)
+}
+
+func gemmCases[T float32 | float64](group string, native func(*asm.Impl) bool,
+	gemm func(im *asm.Impl, m, n, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int)) []Case {
 	var cs []Case
 	for _, sh := range sgemmShapes {
 		for _, im := range asm.Impls() {
-			if !im.SgemmNative() && sh.m*sh.n*sh.k > 5e6 {
+			if !native(im) && sh.m*sh.n*sh.k > 5e6 {
 				continue
 			}
 			cs = append(cs, Case{
-				Group: "Sgemm",
+				Group: group,
 				Name:  fmt.Sprintf("impl=%s/op=%s/m=%d/n=%d/k=%d", im.Name(), sh.op, sh.m, sh.n, sh.k),
 				Run: func(b *testing.B) {
 					rng := rand.New(rand.NewPCG(3, 4))
@@ -47,20 +52,20 @@ func SgemmCases() []Case {
 					if sh.op == "AtB" {
 						rows, cols = sh.k, sh.m
 					}
-					a := make([]float32, rows*cols)
-					w := make([]float32, sh.k*sh.n)
-					c := make([]float32, sh.m*sh.n)
-					for _, s := range [][]float32{a, w} {
+					a := make([]T, rows*cols)
+					w := make([]T, sh.k*sh.n)
+					c := make([]T, sh.m*sh.n)
+					for _, s := range [][]T{a, w} {
 						for i := range s {
-							s[i] = float32(rng.Float64())
+							s[i] = T(rng.Float64())
 						}
 					}
 					b.ReportAllocs()
 					for b.Loop() {
 						if sh.op == "AtB" {
-							im.Sgemm(sh.m, sh.n, sh.k, a, 1, sh.m, w, sh.n, c, sh.n)
+							gemm(im, sh.m, sh.n, sh.k, a, 1, sh.m, w, sh.n, c, sh.n)
 						} else {
-							im.Sgemm(sh.m, sh.n, sh.k, a, sh.k, 1, w, sh.n, c, sh.n)
+							gemm(im, sh.m, sh.n, sh.k, a, sh.k, 1, w, sh.n, c, sh.n)
 						}
 					}
 					b.ReportMetric(2*float64(sh.m*sh.n*sh.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
