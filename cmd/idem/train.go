@@ -307,6 +307,12 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 				_ = bar.pb.Set(epoch*p.Inner + inner)
 			}
 		},
+		Sampling: func(epoch, done, total int) {
+			// LJ-55's 1000 SDE steps take minutes: say where the epoch is.
+			if bar != nil && (done%10 == 0 || done == total) {
+				bar.pb.Describe(fmt.Sprintf("epoch %d/%d new samples: SDE step %d/%d%s", epoch+1, p.Epochs, done, total, lastVal))
+			}
+		},
 		Epoch: func(r train.Record) error {
 			if r.Val != nil {
 				lastVal = fmt.Sprintf(" | val x_w2 %.3f", r.Val["x_w2"])
