@@ -46,9 +46,14 @@ type Preset struct {
 	SigmaMin float64 `json:"sigma_min"`
 	SigmaMax float64 `json:"sigma_max"`
 
-	K    int              `json:"k"`      // Monte-Carlo samples per point
-	Clip mcscore.ClipMode `json:"clip"`   // training-target clipping rule
-	M    float64          `json:"clip_m"` // clipping norm
+	K int `json:"k"` // Monte-Carlo samples per point
+	// KHigh, when positive, replaces K for the training rows with
+	// t ≥ THigh: S_K's variance sits at large t (README, "How the quick
+	// presets were chosen"), so the samples go where they reduce it.
+	KHigh int              `json:"k_high,omitempty"`
+	THigh float64          `json:"t_high,omitempty"`
+	Clip  mcscore.ClipMode `json:"clip"`   // training-target clipping rule
+	M     float64          `json:"clip_m"` // clipping norm
 
 	Network   Network `json:"network"`
 	Width     int     `json:"width"`      // hidden width F
@@ -191,6 +196,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: the MC initial fill needs steps and a clip norm", p.Target, p.Name)
 	case p.Width < 1 || p.Layers < 1:
 		return fmt.Errorf("preset %s/%s: network size must be positive", p.Target, p.Name)
+	case p.KHigh < 0 || (p.KHigh > 0 && !(p.THigh > 0 && p.THigh < 1)):
+		return fmt.Errorf("preset %s/%s: k_high must be ≥ 0, and with k_high > 0 need 0 < t_high < 1", p.Target, p.Name)
 	case p.Select != "" && p.Select != SelectXW2 && p.Select != SelectEnergyW1:
 		return fmt.Errorf("preset %s/%s: select %q: want %q or %q", p.Target, p.Name, p.Select, SelectXW2, SelectEnergyW1)
 	}

@@ -1,6 +1,7 @@
 package preset
 
 import (
+	"math"
 	"testing"
 
 	"github.com/idem-project/idem/engine/mcscore"
@@ -100,5 +101,20 @@ func TestSelectValidated(t *testing.T) {
 	p.Select = "nll"
 	if err := p.Validate(); err == nil {
 		t.Fatal("select nll accepted")
+	}
+}
+
+// TestKHighValidated: k_high needs 0 < t_high < 1; zero turns it off.
+func TestKHighValidated(t *testing.T) {
+	p, _ := Quick("gmm40")
+	for _, c := range []struct {
+		k  int
+		th float64
+		ok bool
+	}{{0, 0, true}, {200, 0.75, true}, {-1, 0.5, false}, {200, 0, false}, {200, 1, false}, {200, math.NaN(), false}} {
+		p.KHigh, p.THigh = c.k, c.th
+		if err := p.Validate(); (err == nil) != c.ok {
+			t.Fatalf("k_high %d, t_high %g: error %v, want ok = %v", c.k, c.th, err, c.ok)
+		}
 	}
 }

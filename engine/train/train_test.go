@@ -227,9 +227,12 @@ type resumeCase struct {
 }
 
 // resumeCases are the runs the resume tests interrupt: GMM-40 with
-// reference-data validation (MLP) and DW-4 data-free (float32 EGNN).
+// reference-data validation (MLP), DW-4 data-free (float32 EGNN), and
+// GMM-40 with more MC samples at large t (KHigh).
 func resumeCases() []resumeCase {
-	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}}
+	split := tinyGMM()
+	split.KHigh, split.THigh = 160, 0.6
+	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}, {"gmm-k-high", split, RefData}}
 }
 
 // TestResumeBitIdentical: a run interrupted (at an epoch boundary, inside

@@ -114,6 +114,7 @@ const (
 	tagValSample
 	tagValPick
 	tagSample
+	tagEstimatorHigh
 )
 
 // State is the resumable part of a run.
@@ -145,6 +146,7 @@ type Trainer struct {
 	net    Net
 	est    *mcscore.Estimator
 	valEst *mcscore.Estimator
+	estHi  *mcscore.Estimator // rows with t ≥ THigh when KHigh > 0
 	adam   *optim.Adam
 	plat   *optim.Plateau
 	buf    *Buffer
@@ -161,6 +163,7 @@ type Trainer struct {
 	x0, xt, tt, h, target_, out, rowLoss []float64
 	e                                    []float64
 	bad                                  []int // per Adam chunk: the first non-finite parameter, or −1
+	split                                splitScratch
 	adamGrain                            int
 	adamFn                               func(w, lo, hi int)
 	lossFn                               func(lo, hi int, out, dOut []float64)
@@ -221,6 +224,14 @@ func New(cfg Config, val []float64, workers int) (*Trainer, error) {
 	ec := p.Estimator(subSeed(cfg.Seed, tagEstimator))
 	if tr.est, err = mcscore.New(tg, ec, tr.pool, max(p.Batch, p.EvalBatch, p.InitFill)); err != nil {
 		return nil, err
+	}
+	if p.KHigh > 0 {
+		hc := ec
+		hc.K, hc.Seed = p.KHigh, subSeed(cfg.Seed, tagEstimatorHigh)
+		if tr.estHi, err = mcscore.New(tg, hc, tr.pool, p.Batch); err != nil {
+			return nil, err
+		}
+		tr.split = newSplitScratch(p.Batch, d)
 	}
 	ec.Seed = subSeed(cfg.Seed, tagValLoss)
 	if tr.valEst, err = mcscore.New(tg, ec, tr.pool, p.EvalBatch); err != nil {
@@ -418,10 +429,9 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 	step := uint64(tr.st.Step)
 	tr.drawX0(b, step, tr.cfg.Variant == IDEM)
 	tr.noise(b, tagNoise, step)
-	if err := tr.est.Estimate(tr.target_, tr.xt, tr.h, b, step); err != nil {
+	if err := tr.estimateTargets(b, step); err != nil {
 		return 0, 0, fmt.Errorf("train: epoch %d, step %d: %w", tr.st.Epoch, tr.st.Inner, err)
 	}
-	tr.st.EnergyEvals += uint64(b) * uint64(p.K)
 	tr.adam.LR = tr.stepLR()
 	ps := tr.net.Params()
 	ps.ZeroGrad()
