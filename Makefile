@@ -7,7 +7,8 @@ QEMU      ?= qemu-aarch64-static
 .PHONY: help demo bench-table test fault test-short test-purego test-generic test-race test-arm64 vet fuzz bench generate check-generate cross ci reference-lj55 reference-dw4-is quality
 
 help:
-	@echo "make demo            print the benchmark table (the README's main command)"
+	@echo "make demo            train, sample and evaluate GMM-40 (go run ./cmd/idem demo, the README's main command)"
+	@echo "make bench-table     print the benchmark table (go run ./cmd/idem-bench)"
 	@echo "make test            unit tests, default build"
 	@echo "make test-purego     unit tests with -tags purego (generic kernels only)"
 	@echo "make test-generic    unit tests with IDEM_IMPL=generic"
@@ -23,7 +24,10 @@ help:
 	@echo "make reference-dw4-is  generate a chain-free DW-4 reference set (importance resampling) into data/"
 	@echo "make quality         run the GMM-40 and DW-4 quality pipelines (idem quality, about 1.5 h on 2 cores) and print the tables"
 
-demo bench-table:
+demo:
+	$(GO) run ./cmd/idem demo
+
+bench-table:
 	$(GO) run ./cmd/idem-bench
 
 test:
