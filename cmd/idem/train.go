@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -467,6 +468,18 @@ func drawSamples(ctx context.Context, tr *train.Trainer, n int, call uint64, qui
 	return x, nil
 }
 
+// presetFields is the set of preset.Preset's JSON field names (those left
+// out of the JSON when zero included).
+var presetFields = func() map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeFor[preset.Preset]()
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		m[name] = true
+	}
+	return m
+}()
+
 // overridePreset sets the preset fields named in spec ("name=value,…"),
 // by their JSON names.
 func overridePreset(p preset.Preset, spec string) (preset.Preset, error) {
@@ -483,7 +496,7 @@ func overridePreset(p preset.Preset, spec string) (preset.Preset, error) {
 		if !ok {
 			return p, fmt.Errorf("-set: %q is not name=value", kv)
 		}
-		if _, known := m[k]; !known || k == "name" || k == "target" {
+		if !presetFields[k] || k == "name" || k == "target" {
 			return p, fmt.Errorf("-set: unknown or fixed preset field %q", k)
 		}
 		if !json.Valid([]byte(v)) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"github.com/idem-project/idem/engine/preset"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -211,5 +212,24 @@ func TestDemoCLI(t *testing.T) {
 	// A second demo in the same directory starts over.
 	if _, _, err := runCmd(t, "demo", "-quiet", "-epochs", "2", "-set", tinySet, "-n", "60", "-batches", "2", "-out", dir); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOverrideOmittedFields: -set reaches the preset fields that the JSON
+// leaves out while they are zero (k_high, t_high).
+func TestOverrideOmittedFields(t *testing.T) {
+	p, err := preset.Quick("gmm40")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := overridePreset(p, "k_high=300,t_high=0.75,k=40")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.KHigh != 300 || q.THigh != 0.75 || q.K != 40 {
+		t.Fatalf("k_high %d, t_high %g, k %d; want 300, 0.75, 40", q.KHigh, q.THigh, q.K)
+	}
+	if _, err := overridePreset(p, "k_hi=3"); err == nil {
+		t.Fatal("-set k_hi accepted")
 	}
 }
