@@ -21,6 +21,7 @@ func tinyGMM() preset.Preset {
 	p.SDESteps, p.InitSteps, p.Epochs, p.ValEvery, p.EvalBatch = 20, 20, 4, 2, 128
 	p.InitFill, p.BufferMin, p.BufferCap = 256, 256, 1000
 	p.Width, p.Layers, p.EvalSDESteps = 32, 1, 0
+	p.KHigh, p.THigh = 0, 0 // one estimator (the split has its own cases)
 	return p
 }
 
