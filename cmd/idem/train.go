@@ -280,8 +280,12 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 		}
 		return lg.flush()
 	}
-	fmt.Fprintf(stdout, "idem train: %s/%s, %s, %s mode, seed %d, %d parameters, %d epochs × %d steps (B = %d, K = %d), %d SDE steps × %d samples per epoch\n",
-		p.Target, p.Name, cfg.Variant, cfg.Mode, cfg.Seed, tr.Params().Len(), p.Epochs, p.Inner, p.Batch, p.K, p.SDESteps, p.NewPerEp)
+	ks := fmt.Sprint(p.K)
+	if p.KHigh > 0 {
+		ks = fmt.Sprintf("%d below t = %g, %d above", p.K, p.THigh, p.KHigh)
+	}
+	fmt.Fprintf(stdout, "idem train: %s/%s, %s, %s mode, seed %d, %d parameters, %d epochs × %d steps (B = %d, K = %s), %d SDE steps × %d samples per epoch\n",
+		p.Target, p.Name, cfg.Variant, cfg.Mode, cfg.Seed, tr.Params().Len(), p.Epochs, p.Inner, p.Batch, ks, p.SDESteps, p.NewPerEp)
 	fmt.Fprintf(stdout, "validation: %s\nrun directory: %s\n", valDesc, o.out)
 
 	var bar *progressBar
