@@ -58,6 +58,8 @@ commands:
               counting energy evaluations
   reweight    importance weights log p̃ − log q of a samples file: ESS, ELBO,
               log Z, and the weights or a resampled set
+  noise       measure the Monte-Carlo score estimator's variance against t
+              and K (to choose the presets' k, k_high, t_high)
 
 Run 'idem <command> -h' for the flags of a command.
 `
@@ -119,6 +121,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRefine(ctx, args[1:], stdout, stderr)
 	case "reweight":
 		return runReweight(ctx, args[1:], stdout, stderr)
+	case "noise":
+		return runNoise(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
