@@ -78,7 +78,7 @@ func geluInputs(rng *rand.Rand, n int) []float64 {
 func TestGELU(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	sizes := []int{13, 55, 128, 1000}
-	for n := 0; n <= 2*4+3; n++ {
+	for n := 0; n <= 2*8+7; n++ { // every tail of the 4- and 8-lane kernels
 		sizes = append(sizes, n)
 	}
 	for _, im := range Impls() {
@@ -168,6 +168,20 @@ func TestGELUDense(t *testing.T) {
 		t.Logf("impl=%s: %d points: max rel error y %.2g, d %.2g; vs generic %.2g", im.Name(), len(x), maxY, maxD, maxG)
 		if maxG > 1e-15 {
 			t.Errorf("impl=%s differs from generic by %.2g relative", im.Name(), maxG)
+		}
+	}
+	// The AVX-512 kernel does the AVX2 kernel's operations on 8 lanes, so
+	// the two agree bit for bit.
+	if a2, err := ByName("avx2"); err == nil {
+		if a5, err := ByName("avx512"); err == nil {
+			y2, d2, y5, d5 := make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x))
+			a2.GELU(y2, d2, x)
+			a5.GELU(y5, d5, x)
+			for i := range x {
+				if math.Float64bits(y2[i]) != math.Float64bits(y5[i]) || math.Float64bits(d2[i]) != math.Float64bits(d5[i]) {
+					t.Fatalf("a=%v: avx512 y=%v d=%v, avx2 y=%v d=%v", x[i], y5[i], d5[i], y2[i], d2[i])
+				}
+			}
 		}
 	}
 }
@@ -272,7 +286,7 @@ func FuzzGELU(f *testing.F) {
 		f.Add(v, v/3, -v, 2*v)
 	}
 	f.Fuzz(func(t *testing.T, a, b, c, e float64) {
-		x := []float64{a, b, c, e, a}
+		x := []float64{a, b, c, e, a, b, c, e, a, -b, -c, -e, -a} // a whole 8-lane block, a 4-lane one, a tail
 		for _, im := range Impls() {
 			y, d := make([]float64, len(x)), make([]float64, len(x))
 			im.GELU(y, d, x)

@@ -34,6 +34,7 @@ var avx512 = func() *Impl {
 	im := *avx2
 	im.name = "avx512"
 	im.gemm = gemmAVX512
+	im.gelu = geluAVX512Then2
 	im.sgemm = sgemmAVX512
 	im.egnnF32 = egnnF32AVX512
 	// The dividing pair kernels beat the Newton-refined ones (and AVX2:
