@@ -19,7 +19,7 @@
 // Every kernel has a plain-Go version (the "generic" implementation), which
 // is always compiled, is the test oracle, and is the fallback. On amd64 with
 // AVX2 and FMA3 an "avx2" implementation in Go assembly is available; with
-// AVX-512 F, BW, VL and DQ as well, "avx512" (avx2 with the kernels that
+// AVX-512 F, BW, VL and DQ and BMI2 as well, "avx512" (avx2 with the kernels that
 // have faster AVX-512 versions swapped in); and with AMX-TILE and AMX-BF16,
 // the OS tile state (XCR0) and Linux's per-process tile permission, "amx"
 // (for now the avx512 kernels). On arm64 there is "neon". Detect reports

@@ -76,7 +76,7 @@ var amx = func() *Impl {
 
 // nativeImpls returns, in this order, avx2 when the CPU and OS support AVX2
 // and FMA3 (cpuid's AVX2 flag includes the OS YMM-state check), avx512 when
-// they also support AVX-512 F, BW, VL and DQ (cpuid checks the ZMM and
+// they also support AVX-512 F, BW, VL and DQ and BMI2 (cpuid checks the ZMM and
 // opmask state in XCR0), and amx when AMX-TILE and AMX-BF16 are present,
 // XCR0 enables the tile state and Linux granted the tile permission.
 func nativeImpls() []*Impl {

@@ -90,7 +90,7 @@ func TestDetect(t *testing.T) {
 	if has("avx2") && !(u.AVX2 && u.FMA3) {
 		t.Fatalf("avx2 listed with units %v", u)
 	}
-	if has("avx512") && !(u.AVX512F && u.AVX512BW && u.AVX512VL && u.AVX512DQ) {
+	if has("avx512") && !(u.AVX512F && u.AVX512BW && u.AVX512VL && u.AVX512DQ && u.BMI2) {
 		t.Fatalf("avx512 listed with units %v", u)
 	}
 	if has("amx") && !(u.AMXTile && u.AMXBF16 && u.AMXOS && u.AMXPerm) {

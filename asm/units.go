@@ -16,6 +16,8 @@ type Units struct {
 	// AVX-512 Foundation, Byte/Word, Vector Length and Doubleword/Quadword
 	// (the avx512 implementation needs all four) and the BF16 conversions.
 	AVX512F, AVX512BW, AVX512VL, AVX512DQ, AVX512BF16 bool
+	// BMI2 (BZHI: the AVX-512 pair kernels' tail masks).
+	BMI2 bool
 	// AMXTile and AMXBF16 are the cpuid bits; AMXOS says that XCR0 bits 17
 	// and 18 (tile configuration and tile data) are set; AMXPerm that
 	// arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) succeeded, and
@@ -49,6 +51,7 @@ func (u Units) String() string {
 	add("AVX512VL", u.AVX512VL)
 	add("AVX512DQ", u.AVX512DQ)
 	add("AVX512BF16", u.AVX512BF16)
+	add("BMI2", u.BMI2)
 	add("AMX-TILE", u.AMXTile)
 	add("AMX-BF16", u.AMXBF16)
 	if u.AMXTile || u.AMXBF16 {
@@ -98,7 +101,7 @@ func (u Units) reasonAVX512() string {
 	if r := u.reasonAVX2(); r != "" {
 		return r
 	}
-	return missing(unit{"AVX512F", u.AVX512F}, unit{"AVX512BW", u.AVX512BW}, unit{"AVX512VL", u.AVX512VL}, unit{"AVX512DQ", u.AVX512DQ})
+	return missing(unit{"AVX512F", u.AVX512F}, unit{"AVX512BW", u.AVX512BW}, unit{"AVX512VL", u.AVX512VL}, unit{"AVX512DQ", u.AVX512DQ}, unit{"BMI2", u.BMI2})
 }
 
 func (u Units) reasonAMX() string {

@@ -18,6 +18,7 @@ func detectUnits() Units {
 		AVX512VL:   c.Supports(cpuid.AVX512VL),
 		AVX512DQ:   c.Supports(cpuid.AVX512DQ),
 		AVX512BF16: c.Supports(cpuid.AVX512BF16),
+		BMI2:       c.Supports(cpuid.BMI2),
 		AMXTile:    c.Supports(cpuid.AMXTILE),
 		AMXBF16:    c.Supports(cpuid.AMXBF16),
 	}
