@@ -78,17 +78,18 @@ variance ½‖S − S′‖²/d of one estimate beside the signal ‖S‖²/d (R
 	x := make([]float64, *n*d)
 	switch {
 	case *ref != "":
-		a, err := readNPY(*ref, "reference", false, rowsOptions{cmd: "noise", skipChecksum: *skipSum, stderr: stderr})
+		rt, err := parseTarget(*name)
 		if err != nil {
 			return err
 		}
-		if a.Cols != d {
-			return fmt.Errorf("noise: reference file %s has %d columns, target %s needs %d", *ref, a.Cols, *name, d)
+		a, err := readRows(rt, *ref, "reference", rowsOptions{cmd: "noise", skipChecksum: *skipSum, stderr: stderr})
+		if err != nil {
+			return err
 		}
 		if a.Rows < *n {
 			return fmt.Errorf("noise: reference file %s has %d rows, -n is %d", *ref, a.Rows, *n)
 		}
-		copy(x, a.Data[:*n*d])
+		copy(x, a.Data[:*n*d]) // checked finite and centred by readRows
 	case *name == "gmm40":
 		gmm.Sample(x, *n, *seed)
 	default:
@@ -96,13 +97,6 @@ variance ½‖S − S′‖²/d of one estimate beside the signal ‖S‖²/d (R
 	}
 	for i := range x {
 		x[i] /= p.Scale()
-		if math.IsNaN(x[i]) || math.IsInf(x[i], 0) {
-			return fmt.Errorf("noise: reference value %d (row %d) is not finite", i, i/d)
-		}
-	}
-	if tg.CoMFree() {
-		nn, sp := tg.Shape()
-		engine.Centre(x, nn, sp, *n)
 	}
 	sched, err := p.Schedule()
 	if err != nil {
