@@ -16,6 +16,7 @@ import (
 	"github.com/idem-project/idem/engine/atomicfile"
 	"github.com/idem-project/idem/engine/cnf"
 	"github.com/idem-project/idem/engine/figure"
+	"github.com/idem-project/idem/engine/npy"
 	"github.com/idem-project/idem/engine/weights"
 )
 
@@ -284,6 +285,7 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		seed      = fs.Uint64("seed", 1, "seed of the flow samples and of the probes")
 		workers   = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 		jsonOut   = fs.String("json", "", "also write the figures as JSON to this file")
+		logqOut   = fs.String("logq", "", "also write log q of each test row to this .npy (n × 1 float32, with a .sha256)")
 		quiet     = fs.Bool("quiet", false, "no progress bar")
 		latest    = fs.Bool("latest", false, "use the last parameters, not the best validated ones")
 		maxMemGiB = maxMemFlag(fs)
@@ -310,9 +312,15 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if c.err != nil {
 		return c.err
 	}
-	if *jsonOut != "" {
-		if err := checkWritable(filepath.Dir(*jsonOut)); err != nil {
-			return fmt.Errorf("flow eval: -json %s: directory not writable: %w", *jsonOut, err)
+	if *logqOut != "" && *testPath == "" {
+		return usagef("flow eval: -logq needs -test")
+	}
+	for _, p := range []struct{ flag, path string }{{"-json", *jsonOut}, {"-logq", *logqOut}} {
+		if p.path == "" {
+			continue
+		}
+		if err := checkWritable(filepath.Dir(p.path)); err != nil {
+			return fmt.Errorf("flow eval: %s %s: directory not writable: %w", p.flag, p.path, err)
 		}
 	}
 	f, err := cnf.Open(*ckpt, nil, nil, *workers)
@@ -358,6 +366,13 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		m, sd := meanSD(logq)
 		res.NLL, res.NLLSE = fptr(-m), fptr(sd/math.Sqrt(float64(n)))
 		fmt.Fprintf(stdout, "nll %.4f ± %.4f (standard error) over %d test rows; %.1f s, %d field evaluations, %d Euler fallbacks\n", -m, *res.NLLSE, n, res.NLLSeconds, st.Evals, st.Fallbacks)
+		if *logqOut != "" {
+			sum, err := npy.WriteFile(*logqOut, &npy.Array{Rows: n, Cols: 1, Data: logq[:n]}, true)
+			if err != nil {
+				return fmt.Errorf("flow eval: %w", err)
+			}
+			fmt.Fprintf(stdout, "wrote %s: %d × 1 float32 log q (%s trace), sha256 %s\n", *logqOut, n, res.Trace, sum)
+		}
 	}
 	if *essN > 0 {
 		n := *essN * *essB

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/idem-project/idem/engine/npy"
 )
 
 func TestFlowCLI(t *testing.T) {
@@ -44,7 +46,8 @@ func TestFlowCLI(t *testing.T) {
 		t.Fatalf("resume: %v\n%s%s", err, out, stderr)
 	}
 	js := filepath.Join(dir, "e.json")
-	out, stderr, err = runCmd(t, "flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", test, "-ess-n", "100", "-ess-batches", "2", "-json", js)
+	lq := filepath.Join(dir, "logq.npy")
+	out, stderr, err = runCmd(t, "flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", test, "-ess-n", "100", "-ess-batches", "2", "-json", js, "-logq", lq)
 	if err != nil {
 		t.Fatalf("flow eval: %v\n%s%s", err, out, stderr)
 	}
@@ -56,6 +59,18 @@ func TestFlowCLI(t *testing.T) {
 	if res.NLL == nil || math.IsNaN(*res.NLL) || res.TestRows != 600 || len(res.ESS) != 2 || res.ESS[0].Name != "ess_cnf@16" ||
 		res.ESS[1].Name != "ess_cnf@100" || res.ESS[1].Batches != 2 || !(res.ESS[1].Mean > 0 && res.ESS[1].Mean <= 1) || res.Trace != "exact" {
 		t.Fatalf("eval output %s", b)
+	}
+	// -logq holds the per-row log q whose mean is −nll.
+	a, err := npy.ReadFile(lq)
+	if err != nil || a.Rows != 600 || a.Cols != 1 {
+		t.Fatalf("-logq file: %v %+v", err, a)
+	}
+	var sum float64
+	for _, v := range a.Data {
+		sum += v
+	}
+	if got := -sum / 600; math.Abs(got-*res.NLL) > 1e-5*math.Max(1, math.Abs(got)) {
+		t.Errorf("-logq mean %v, nll %v", got, *res.NLL)
 	}
 	// The flow as the log q source of reweight: its ESS on exact samples is
 	// a proper fraction, and mixing -logq with -flow is a usage error.
@@ -106,6 +121,7 @@ func TestFlowErrors(t *testing.T) {
 		{[]string{"flow", "eval", "-flow", bad}, 1, "corrupt"},
 		{[]string{"flow", "eval", "-flow", bad, "-probes", "-3"}, 2, "probes"},
 		{[]string{"flow", "eval", "-flow", bad, "extra"}, 2, "unexpected"},
+		{[]string{"flow", "eval", "-flow", bad, "-logq", "q.npy"}, 2, "-logq needs -test"},
 	} {
 		_, stderr, err := runCmd(t, c.args...)
 		var sb strings.Builder
