@@ -248,6 +248,7 @@ type flowEval struct {
 	Target     string     `json:"target"`
 	Step       int        `json:"flow_step"`
 	Trace      string     `json:"trace"`
+	Tol        float64    `json:"tol"` // dopri5 atol = rtol
 	Test       string     `json:"test,omitempty"`
 	TestRows   int        `json:"test_rows"`
 	NLL        *float64   `json:"nll,omitempty"`
@@ -282,6 +283,7 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		essB      = fs.Int("ess-batches", 5, "ESS batches (ess_cnf@16 uses the same samples in batches of 16)")
 		probes    = fs.Int("probes", 0, "Hutchinson probes (0: the exact trace)")
 		rows      = fs.Int("rows", 500, "rows integrated together")
+		tol       = fs.Float64("tol", 1e-5, "dopri5 atol = rtol (SPEC §7.6: 1e-5; DEM's LJ-55 flow used 1e-3)")
 		seed      = fs.Uint64("seed", 1, "seed of the flow samples and of the probes")
 		workers   = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 		jsonOut   = fs.String("json", "", "also write the figures as JSON to this file")
@@ -302,12 +304,13 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fs.Usage()
 		return errUsage
 	}
-	var c flagChecker
-	c.int("-max-rows", *maxRows, 0, 100_000_000)
-	c.int("-ess-n", *essN, 0, 10_000_000)
-	c.int("-ess-batches", *essB, 1, 10_000)
-	c.int("-probes", *probes, 0, 1000)
-	c.int("-rows", *rows, 1, 100_000)
+	c := &flagChecker{cmd: "flow eval"}
+	c.int("max-rows", *maxRows, 0, 100_000_000)
+	c.int("ess-n", *essN, 0, 10_000_000)
+	c.int("ess-batches", *essB, 1, 10_000)
+	c.int("probes", *probes, 0, 1000)
+	c.int("rows", *rows, 1, 100_000)
+	c.float("tol", *tol, 1e-12, 0.1)
 	c.memory("flow samples", 8*f64(*essN)*f64(*essB)*200, *maxMemGiB)
 	if c.err != nil {
 		return c.err
@@ -333,15 +336,16 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		f.UseBest()
 	}
 	f.Density.Probes, f.Density.Seed, f.Density.Rows = *probes, *seed, *rows
+	f.Density.Atol, f.Density.Rtol = *tol, *tol
 	tg, err := parseTarget(cfg.Target)
 	if err != nil {
 		return fmt.Errorf("flow eval: %w", err)
 	}
-	res := flowEval{Flow: *ckpt, Target: cfg.Target, Step: f.State().BestStep, Trace: f.Density.MethodName()}
+	res := flowEval{Flow: *ckpt, Target: cfg.Target, Step: f.State().BestStep, Trace: f.Density.MethodName(), Tol: *tol}
 	if *latest {
 		res.Step = f.State().Step
 	}
-	fmt.Fprintf(stdout, "flow %s (%s), step %d, trace %s, %d rows per solve\n", *ckpt, cfg.Target, res.Step, res.Trace, *rows)
+	fmt.Fprintf(stdout, "flow %s (%s), step %d, trace %s, tol %g, %d rows per solve\n", *ckpt, cfg.Target, res.Step, res.Trace, *tol, *rows)
 	if *testPath != "" {
 		ds, err := loadRows(tg, *testPath, "test", "flow eval", *skipSum, stderr)
 		if err != nil {

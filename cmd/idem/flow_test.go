@@ -97,9 +97,9 @@ func TestFlowCLI(t *testing.T) {
 	if _, stderr, err := runCmd(t, append(evalBad, "-skip-checksum")...); err != nil || !strings.Contains(stderr, "idem flow eval: warning: -skip-checksum") {
 		t.Errorf("-skip-checksum: %v %q", err, stderr)
 	}
-	// Hutchinson is labelled.
-	out, _, err = runCmd(t, "flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", test, "-max-rows", "50", "-ess-n", "0", "-probes", "2")
-	if err != nil || !strings.Contains(out, "hutchinson-2") || !strings.Contains(out, "over 50 test rows") {
+	// Hutchinson and the tolerance are labelled.
+	out, _, err = runCmd(t, "flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", test, "-max-rows", "50", "-ess-n", "0", "-probes", "2", "-tol", "1e-3")
+	if err != nil || !strings.Contains(out, "hutchinson-2, tol 0.001") || !strings.Contains(out, "over 50 test rows") {
 		t.Fatalf("hutchinson: %v\n%s", err, out)
 	}
 }
@@ -119,7 +119,8 @@ func TestFlowErrors(t *testing.T) {
 		{[]string{"flow", "train", "-target", "gmm40", "-data", "x.npy", "-lr", "-1"}, 2, "lr"},
 		{[]string{"flow", "train", "-target", "gmm40", "-data", filepath.Join(dir, "missing.npy"), "-out", dir}, 1, "missing.npy"},
 		{[]string{"flow", "eval", "-flow", bad}, 1, "corrupt"},
-		{[]string{"flow", "eval", "-flow", bad, "-probes", "-3"}, 2, "probes"},
+		{[]string{"flow", "eval", "-flow", bad, "-probes", "-3"}, 2, "flow eval: -probes -3 is out of range"},
+		{[]string{"flow", "eval", "-flow", bad, "-tol", "0"}, 2, "flow eval: -tol 0 is out of range"},
 		{[]string{"flow", "eval", "-flow", bad, "extra"}, 2, "unexpected"},
 		{[]string{"flow", "eval", "-flow", bad, "-logq", "q.npy"}, 2, "-logq needs -test"},
 	} {
