@@ -395,8 +395,8 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return fmt.Errorf("flow eval: %w", err)
 		}
-		for _, b := range []int{16, *essN} {
-			if b > n {
+		for i, b := range []int{16, *essN} {
+			if b > n || (i == 1 && b == 16) {
 				continue
 			}
 			var vals []float64
