@@ -395,8 +395,12 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return fmt.Errorf("flow eval: %w", err)
 		}
-		for i, b := range []int{16, *essN} {
-			if b > n || (i == 1 && b == 16) {
+		sizes := []int{16}
+		if *essN != 16 {
+			sizes = append(sizes, *essN)
+		}
+		for _, b := range sizes {
+			if b > n {
 				continue
 			}
 			var vals []float64
