@@ -33,8 +33,10 @@ type Impl struct {
 	// float32 twins: Sgemm (see sgemm.go), SiLUF32 blocks and FMALoopF32.
 	sgemm       func(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int)
 	sgemmNative bool
-	siluF32     func(s, g, z []float32) int
-	fmaLoopF32  func(iters int) float64
+	// sgemmBF16 is SgemmBF16's kernel; nil runs sgemm (see bf16.go).
+	sgemmBF16  func(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int)
+	siluF32    func(s, g, z []float32) int
+	fmaLoopF32 func(iters int) float64
 	// egnnF32 holds the EGNN float32 edge kernels (egnnk.go).
 	egnnF32 egnnF32
 }
@@ -61,6 +63,7 @@ var generic = &Impl{
 	sincos:     sincosNone,
 
 	sgemm:      sgemmGeneric,
+	sgemmBF16:  sgemmBF16Generic,
 	siluF32:    siluF32None,
 	fmaLoopF32: fmaLoopF32Generic,
 	egnnF32:    egnnF32None,

@@ -104,7 +104,7 @@ func egnnName(tg egnnTarget, B, workers int, prec egnn.Precision) string {
 // as a percentage of workers × that peak ("%peak").
 func reportPeak(b *testing.B, prec egnn.Precision, workers int) func(gflops float64) {
 	var peak float64
-	if prec == egnn.Float32 {
+	if prec != egnn.Float64 {
 		peak = FMAPeakF32(50 * time.Millisecond)
 	} else {
 		peak = FMAPeak(50 * time.Millisecond)
@@ -119,14 +119,15 @@ func reportPeak(b *testing.B, prec egnn.Precision, workers int) func(gflops floa
 // forward+backward of the training batch with an MSE loss gradient and a
 // plain SGD update standing in for Adam) and group "Sample" (forward at
 // B = 1000), for DW-4, LJ-13 and LJ-55 with 1 and 2 workers, in float64
-// (the default) and float32 ("prec=f32"). Besides steps/s and the dense
+// (the default), float32 ("prec=f32") and float32 with bfloat16 dense
+// products ("prec=bf16"; against the float32 peak). Besides steps/s and the dense
 // GFLOP/s they report the measured one-core FMA peak of the precision and
 // the dense rate as a percentage of workers × peak (elementwise time
 // included, so it is a lower bound on the GEMMs' own efficiency).
 func EGNNCases() []Case {
 	var cs []Case
 	for _, tg := range egnnTargets {
-		for _, prec := range []egnn.Precision{egnn.Float64, egnn.Float32} {
+		for _, prec := range []egnn.Precision{egnn.Float64, egnn.Float32, egnn.BFloat16} {
 			for _, workers := range []int{1, 2} {
 				cs = append(cs, Case{
 					Group: "TrainStep",
@@ -137,7 +138,7 @@ func EGNNCases() []Case {
 		}
 	}
 	for _, tg := range egnnTargets {
-		for _, prec := range []egnn.Precision{egnn.Float64, egnn.Float32} {
+		for _, prec := range []egnn.Precision{egnn.Float64, egnn.Float32, egnn.BFloat16} {
 			for _, workers := range []int{1, 2} {
 				cs = append(cs, Case{
 					Group: "Sample",
@@ -207,10 +208,11 @@ func egnnSampleRun(tg egnnTarget, workers int, prec egnn.Precision, im *asm.Impl
 	}
 }
 
-// EGNNImplCases returns group "EGNNImpl": the LJ-13 float32 TrainStep
-// (B = 512) and Sample (B = 1000) cases of EGNNCases with 1 and 2 workers,
-// once per implementation with a native SGEMM, so that one `go test -bench`
-// run compares them interleaved (-count).
+// EGNNImplCases returns group "EGNNImpl": the LJ-13 float32 and bfloat16
+// TrainStep (B = 512) and Sample (B = 1000) cases of EGNNCases with 1 and
+// 2 workers, once per implementation with a native SGEMM, so that one `go
+// test -bench` run compares them interleaved (-count). The [accel] bar
+// sets impl=amx/prec=bf16 against impl=avx2/prec=f32.
 func EGNNImplCases() []Case {
 	var cs []Case
 	tg := egnnTargets[1]
@@ -219,11 +221,13 @@ func EGNNImplCases() []Case {
 			if !im.SgemmNative() {
 				continue
 			}
-			cs = append(cs,
-				Case{"EGNNImpl", fmt.Sprintf("impl=%s/step=train/target=%s/B=%d/prec=f32/workers=%d", im.Name(), tg.name, tg.batch, workers),
-					egnnTrainRun(tg, workers, egnn.Float32, im)},
-				Case{"EGNNImpl", fmt.Sprintf("impl=%s/step=sample/target=%s/B=%d/prec=f32/workers=%d", im.Name(), tg.name, tg.sampleB, workers),
-					egnnSampleRun(tg, workers, egnn.Float32, im)})
+			for _, prec := range []egnn.Precision{egnn.Float32, egnn.BFloat16} {
+				cs = append(cs,
+					Case{"EGNNImpl", fmt.Sprintf("impl=%s/step=train/target=%s/B=%d/prec=%v/workers=%d", im.Name(), tg.name, tg.batch, prec, workers),
+						egnnTrainRun(tg, workers, prec, im)},
+					Case{"EGNNImpl", fmt.Sprintf("impl=%s/step=sample/target=%s/B=%d/prec=%v/workers=%d", im.Name(), tg.name, tg.sampleB, prec, workers),
+						egnnSampleRun(tg, workers, prec, im)})
+			}
 		}
 	}
 	return cs

@@ -93,10 +93,7 @@ func netFor(b *testing.B, p preset.Preset, tg engine.Target, maxB int, pool *eng
 	if err != nil {
 		b.Fatal(err)
 	}
-	prec := egnn.Float64
-	if p.Float32 {
-		prec = egnn.Float32
-	}
+	prec := map[string]egnn.Precision{"f64": egnn.Float64, "f32": egnn.Float32, "bf16": egnn.BFloat16}[p.Precision()]
 	ws, err := m.NewWorkspacePrec(maxB, pool, prec)
 	if err != nil {
 		b.Fatal(err)

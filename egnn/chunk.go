@@ -15,8 +15,9 @@ import "math"
 // edge's receiver and sender node.
 type chunk[T flt] struct {
 	cfgs int
-	n    int // N: nodes per configuration
-	n1   int // N − 1: edges per receiver
+	n    int       // N: nodes per configuration
+	n1   int       // N − 1: edges per receiver
+	gm   gemmer[T] // the precision's products, with this worker's scratch
 
 	// edge index (newChunk): edge e goes from node snd[e] to node rcv[e]
 	rcv, snd []int32 // E
@@ -141,7 +142,7 @@ func (c *chunk[T]) layerPass(ws *Workspace, pr *prec[T], nc, l, es int) layerPas
 	N, D, F, L := cfg.N, cfg.D, cfg.Hidden, cfg.Layers
 	NN := nc * N
 	return layerPass[T]{
-		c: c, gm: &pr.gm, lw: &pr.lw[l], l: l, last: l == L-1,
+		c: c, gm: &c.gm, lw: &pr.lw[l], l: l, last: l == L-1,
 		D: D, F: F, F2: 2 * F, NN: NN, E: NN * (N - 1),
 		cr: T(cfg.CoordsRange / float64(L)),
 		xl: c.xs[l][:NN*D], xn: c.xs[l+1][:NN*D], hcl: c.hc[l],

@@ -143,8 +143,8 @@ func TestFloat32Determinism(t *testing.T) {
 	}
 }
 
-// TestFloat32JVP: JVP and Divergence on a Float32 workspace run in float64
-// and match a Float64 workspace exactly.
+// TestFloat32JVP: JVP and Divergence on Float32 and BFloat16 workspaces
+// run in float64 and match a Float64 workspace exactly.
 func TestFloat32JVP(t *testing.T) {
 	cfg := Config{N: 4, D: 2, Layers: 2, Hidden: 16}
 	m := testModel(t, cfg, asm.MustDefault(), 5)
@@ -154,7 +154,7 @@ func TestFloat32JVP(t *testing.T) {
 	v, _ := randBatch(rng, b, cfg.N, cfg.D)
 	d := cfg.Dim()
 	var ref []float64
-	for _, p := range []Precision{Float64, Float32} {
+	for _, p := range []Precision{Float64, Float32, BFloat16} {
 		ws, err := m.NewWorkspacePrec(b, nil, p)
 		if err != nil {
 			t.Fatal(err)

@@ -1,8 +1,9 @@
 package egnn
 
 // Dense products and kernel routing: lin (a weight block and its
-// transpose), gemmer (the native asm GEMM or gonum's BLAS, the precision's
-// SiLU and, in float32, asm's fused EGNN edge kernels) and cvt.
+// transpose), gemmer (the native asm GEMM or gonum's BLAS, or in BFloat16
+// asm's SgemmBF16 on rounded operands; the precision's SiLU and, in
+// float32, asm's fused EGNN edge kernels) and cvt.
 
 import (
 	"github.com/idem-project/idem/asm"
@@ -31,11 +32,14 @@ type lin[T flt] struct {
 	ldw, in, out int
 	wt           []T
 	src          []float64 // float64 master (nil when w aliases it)
+	// round, in BFloat16 workspaces, rounds w to bfloat16 on refresh: the
+	// weights are rounded once per parameter update, not per product.
+	round func(dst, src []T)
 }
 
-func newLin[T flt](w []float64, ldw, in, out int, native bool) lin[T] {
+func newLin[T flt](w []float64, ldw, in, out int, native bool, round func(dst, src []T)) lin[T] {
 	w = w[:(out-1)*ldw+in]
-	l := lin[T]{ldw: ldw, in: in, out: out}
+	l := lin[T]{ldw: ldw, in: in, out: out, round: round}
 	if ww, ok := any(w).([]T); ok {
 		l.w = ww
 	} else {
@@ -52,6 +56,9 @@ func newLin[T flt](w []float64, ldw, in, out int, native bool) lin[T] {
 func (l *lin[T]) refresh() {
 	if l.src != nil {
 		cvt(l.w, l.src)
+	}
+	if l.round != nil {
+		l.round(l.w, l.w)
 	}
 	if l.wt == nil {
 		return
@@ -70,6 +77,13 @@ func (l *lin[T]) refresh() {
 type gemmer[T flt] struct {
 	// native is the C += A·B kernel (Gemm's conventions), or nil.
 	native func(m, n, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int)
+	// In BFloat16 workspaces bf16 (asm.Impl.SgemmBF16) replaces native and
+	// blas: round (asm.RoundBF16) copies the activation operands into
+	// scratch (per worker: each chunk has its own gemmer), and the weights
+	// are rounded on refresh (lin.round).
+	bf16    func(m, n, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int)
+	round   func(dst, src []T)
+	scratch []T
 	// blas is C += op(A)·op(B) through gonum, for A m×k, B k×n after op.
 	blas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)
 	// silu is the precision's asm SiLU.
@@ -87,7 +101,7 @@ type gemmer[T flt] struct {
 	colSum     func(gb, x []T, rows, F, ld int)
 }
 
-func newGemmer[T flt](im *asm.Impl) gemmer[T] {
+func newGemmer[T flt](im *asm.Impl, bf16 bool) gemmer[T] {
 	var g gemmer[T]
 	switch gg := any(&g).(type) {
 	case *gemmer[float64]:
@@ -110,8 +124,23 @@ func newGemmer[T flt](im *asm.Impl) gemmer[T] {
 		gg.edgeInBack = im.EdgeInputBackF32
 		gg.siluBack = im.SiLUBackF32
 		gg.colSum = im.ColSumF32
+		if bf16 {
+			gg.bf16 = im.SgemmBF16
+			gg.round = asm.RoundBF16
+		}
 	}
 	return g
+}
+
+// rounded copies the rows×cols block of x (leading dimension ld) into
+// g.scratch from offset off, rounded to bfloat16, and returns it (leading
+// dimension cols).
+func (g *gemmer[T]) rounded(off, rows, cols int, x []T, ld int) []T {
+	dst := g.scratch[off : off+rows*cols]
+	for p := 0; p < rows; p++ {
+		g.round(dst[p*cols:(p+1)*cols], x[p*ld:p*ld+cols])
+	}
+	return dst
 }
 
 func dims(t blas.Transpose, rows, cols int) (int, int) {
@@ -144,6 +173,10 @@ func (g *gemmer[T]) fwd(m int, a []T, lda int, l *lin[T], c []T, ldc int) {
 	if m == 0 {
 		return
 	}
+	if g.bf16 != nil {
+		g.bf16(m, l.out, l.in, g.rounded(0, m, l.in, a, lda), l.in, 1, l.wt, l.out, c, ldc)
+		return
+	}
 	if g.native != nil {
 		g.native(m, l.out, l.in, a, lda, 1, l.wt, l.out, c, ldc)
 		return
@@ -156,6 +189,10 @@ func (g *gemmer[T]) bwdIn(m int, dc []T, lddc int, l *lin[T], da []T, ldda int) 
 	if m == 0 {
 		return
 	}
+	if g.bf16 != nil {
+		g.bf16(m, l.in, l.out, g.rounded(0, m, l.out, dc, lddc), l.out, 1, l.w, l.ldw, da, ldda)
+		return
+	}
 	if g.native != nil {
 		g.native(m, l.in, l.out, dc, lddc, 1, l.w, l.ldw, da, ldda)
 		return
@@ -166,6 +203,12 @@ func (g *gemmer[T]) bwdIn(m int, dc []T, lddc int, l *lin[T], da []T, ldda int) 
 // bwdW: dW[out×in] (leading dimension l.ldw) += dC[m×out]ᵀ·A[m×in].
 func (g *gemmer[T]) bwdW(m int, dc []T, lddc int, a []T, lda int, l *lin[T], dw []T) {
 	if m == 0 {
+		return
+	}
+	if g.bf16 != nil {
+		dcr := g.rounded(0, m, l.out, dc, lddc)
+		ar := g.rounded(m*l.out, m, l.in, a, lda)
+		g.bf16(l.out, l.in, m, dcr, 1, l.out, ar, l.in, dw, l.ldw)
 		return
 	}
 	if g.native != nil {

@@ -48,6 +48,15 @@ const (
 	// relative (see TestFloat32MatchesFloat64). JVP and Divergence always
 	// run in float64.
 	Float32
+	// BFloat16 is Float32 with the operands of the dense products (the
+	// weights and the activations they multiply) rounded to bfloat16 and
+	// the products summed in float32 (asm.Impl.SgemmBF16): the arithmetic
+	// of the AMX tile unit. The weights are rounded once per parameter
+	// update. Everything else (the edge kernels, SiLU, the gradient sums,
+	// Adam's float64 master parameters) is as in Float32. On machines
+	// without an AMX kernel the products run as float32 GEMMs on the
+	// rounded operands: bfloat16's precision without its speed.
+	BFloat16
 )
 
 func (p Precision) String() string {
@@ -56,6 +65,8 @@ func (p Precision) String() string {
 		return "f64"
 	case Float32:
 		return "f32"
+	case BFloat16:
+		return "bf16"
 	}
 	return fmt.Sprintf("Precision(%d)", int(p))
 }
@@ -108,25 +119,28 @@ func (pr *prec[T]) split(b int) (nch, cpc, ng int) {
 	return nch, cpc, ng
 }
 
-func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int) *prec[T] {
+// newPrec builds the state of one precision; bf16 (float32 only) rounds
+// the dense products' operands (BFloat16).
+func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int, bf16 bool) *prec[T] {
 	cfg := m.cfg
 	N, F := cfg.N, cfg.Hidden
-	pr := &prec[T]{gm: newGemmer[T](m.im), accum: addInto[T]}
+	pr := &prec[T]{gm: newGemmer[T](m.im, bf16), accum: addInto[T]}
 	if f, ok := any(&pr.accum).(*func([]float64, []float32)); ok {
 		*f = m.im.AccumF32
 	}
 	pr.cpc = max(1, min(maxBatch, chunkEdges/(N*(N-1))))
-	nat := pr.gm.native != nil
+	nat := pr.gm.native != nil || pr.gm.bf16 != nil
+	rd := pr.gm.round
 	ps := m.ps
 	for _, li := range m.layers {
 		w1 := ps.W(li.m1w)
 		lw := layerW[T]{idx: li,
-			m1a: newLin[T](w1, 2*F+2, F, F, nat),
-			m1b: newLin[T](w1[F:], 2*F+2, F, F, nat),
-			m2:  newLin[T](ps.W(li.m2w), F, F, F, nat),
-			x:   newLin[T](ps.W(li.xw), F, F, F, nat),
-			h1:  newLin[T](ps.W(li.h1w), 2*F, 2*F, F, nat),
-			h2:  newLin[T](ps.W(li.h2w), F, F, F, nat),
+			m1a: newLin[T](w1, 2*F+2, F, F, nat, rd),
+			m1b: newLin[T](w1[F:], 2*F+2, F, F, nat, rd),
+			m2:  newLin[T](ps.W(li.m2w), F, F, F, nat, rd),
+			x:   newLin[T](ps.W(li.xw), F, F, F, nat, rd),
+			h1:  newLin[T](ps.W(li.h1w), 2*F, 2*F, F, nat, rd),
+			h2:  newLin[T](ps.W(li.h2w), F, F, F, nat, rd),
 			wr:  make([]T, F), wat: make([]T, F),
 		}
 		srcs := [][]float64{ps.W(li.m1b), ps.W(li.m2b), ps.W(li.aw), ps.W(li.xb), ps.W(li.xo), ps.W(li.h1b), ps.W(li.h2b)}
@@ -141,7 +155,15 @@ func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int) *prec[T] {
 		pr.lw = append(pr.lw, lw)
 	}
 	for w := 0; w < workers; w++ {
-		pr.scr = append(pr.scr, newChunk[T](cfg, pr.cpc))
+		c := newChunk[T](cfg, pr.cpc)
+		c.gm = pr.gm
+		if bf16 {
+			// the largest rounded operands: a weight gradient's dC and A,
+			// on edges (E rows, F + F columns) or nodes (NN rows, F + 2F)
+			NN := pr.cpc * N
+			c.gm.scratch = make([]T, max(NN*(N-1)*2*F, NN*3*F))
+		}
+		pr.scr = append(pr.scr, c)
 	}
 	return pr
 }
@@ -184,8 +206,8 @@ type Workspace struct {
 	pool     *engine.Pool
 	maxBatch int
 	prec     Precision
-	p64      *prec[float64] // Float64 workspaces, and JVP/Divergence (lazily) in Float32 ones
-	p32      *prec[float32] // Float32 workspaces
+	p64      *prec[float64] // Float64 workspaces, and JVP/Divergence (lazily) in the others
+	p32      *prec[float32] // Float32 and BFloat16 workspaces
 
 	// inputs of the last Forward, for Backward
 	lastX, lastT []float64
@@ -204,17 +226,17 @@ func (m *Model) NewWorkspacePrec(maxBatch int, pool *engine.Pool, p Precision) (
 	if maxBatch < 1 {
 		return nil, fmt.Errorf("egnn: maxBatch = %d, need at least 1", maxBatch)
 	}
-	if p != Float64 && p != Float32 {
+	if p != Float64 && p != Float32 && p != BFloat16 {
 		return nil, fmt.Errorf("egnn: unknown precision %v", p)
 	}
 	if pool == nil {
 		pool = engine.NewPool(1)
 	}
 	ws := &Workspace{m: m, pool: pool, maxBatch: maxBatch, prec: p}
-	if p == Float32 {
-		ws.p32 = newPrec[float32](m, maxBatch, pool.Workers(), chunkEdges32)
+	if p == Float64 {
+		ws.p64 = newPrec[float64](m, maxBatch, pool.Workers(), chunkEdges64, false)
 	} else {
-		ws.p64 = newPrec[float64](m, maxBatch, pool.Workers(), chunkEdges64)
+		ws.p32 = newPrec[float32](m, maxBatch, pool.Workers(), chunkEdges32, p == BFloat16)
 	}
 	d := m.cfg.Dim()
 	ws.lastX = make([]float64, maxBatch*d)
@@ -230,7 +252,7 @@ func (ws *Workspace) Precision() Precision { return ws.prec }
 // workspace (JVP and Divergence).
 func (ws *Workspace) f64() *prec[float64] {
 	if ws.p64 == nil {
-		ws.p64 = newPrec[float64](ws.m, ws.maxBatch, ws.pool.Workers(), chunkEdges64)
+		ws.p64 = newPrec[float64](ws.m, ws.maxBatch, ws.pool.Workers(), chunkEdges64, false)
 	}
 	return ws.p64
 }

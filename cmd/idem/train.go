@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/idem-project/idem/asm"
 	"github.com/idem-project/idem/engine/atomicfile"
 	"github.com/idem-project/idem/engine/figure"
 	"github.com/idem-project/idem/engine/gmm"
@@ -144,7 +145,7 @@ func (l *runLog) load(typ, key string, upto int) error {
 type trainOptions struct {
 	target, presetName, variant, mode, val, out, resume string
 	seed                                                uint64
-	set                                                 string
+	set, precision                                      string
 	workers, epochs, ckptEvery                          int
 	quiet, force                                        bool
 }
@@ -161,6 +162,7 @@ func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.ckptEvery, "ckpt-every", 1, "write last.ckpt every this many epochs")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&o.set, "set", "", "override preset fields, e.g. 'lr=2e-3,k=100,sde_steps=200' (names as in the run log's config)")
+	fs.StringVar(&o.precision, "precision", "", "network arithmetic: f64, f32 or bf16 (bfloat16 dense products, the AMX unit's arithmetic); default the preset's")
 }
 
 func (o *trainOptions) config() (train.Config, error) {
@@ -173,6 +175,11 @@ func (o *trainOptions) config() (train.Config, error) {
 	}
 	if o.epochs > 0 {
 		p.Epochs = o.epochs
+	}
+	if o.precision != "" {
+		if err := p.SetPrecision(o.precision); err != nil {
+			return train.Config{}, fmt.Errorf("-precision: %w", err)
+		}
 	}
 	if o.set != "" {
 		if p, err = overridePreset(p, o.set); err != nil {
@@ -272,7 +279,8 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 		fmt.Fprintf(stdout, "resumed %s at epoch %d, step %d\n", o.resume, st.Epoch, st.Step)
 	} else {
 		_ = lg.add(map[string]any{"type": "config", "config": cfg, "seed": cfg.Seed, "version": version(), "go": runtime.Version(),
-			"cpu": cpuid.CPU.BrandName, "workers": o.workers, "validation": valDesc, "params": tr.Params().Len()})
+			"cpu": cpuid.CPU.BrandName, "workers": o.workers, "validation": valDesc, "params": tr.Params().Len(),
+			"precision": cfg.Preset.Precision(), "impl": asm.MustDefault().Name()})
 	}
 	save := func(path string) error {
 		if err := tr.Save(path); err != nil {
@@ -284,8 +292,8 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	if p.KHigh > 0 {
 		ks = fmt.Sprintf("%d below t = %g, %d above", p.K, p.THigh, p.KHigh)
 	}
-	fmt.Fprintf(stdout, "idem train: %s/%s, %s, %s mode, seed %d, %d parameters, %d epochs × %d steps (B = %d, K = %s), %d SDE steps × %d samples per epoch\n",
-		p.Target, p.Name, cfg.Variant, cfg.Mode, cfg.Seed, tr.Params().Len(), p.Epochs, p.Inner, p.Batch, ks, p.SDESteps, p.NewPerEp)
+	fmt.Fprintf(stdout, "idem train: %s/%s, %s, %s mode, seed %d, %d parameters (%s), %d epochs × %d steps (B = %d, K = %s), %d SDE steps × %d samples per epoch\n",
+		p.Target, p.Name, cfg.Variant, cfg.Mode, cfg.Seed, tr.Params().Len(), p.Precision(), p.Epochs, p.Inner, p.Batch, ks, p.SDESteps, p.NewPerEp)
 	fmt.Fprintf(stdout, "validation: %s\nrun directory: %s\n", valDesc, o.out)
 
 	var bar *progressBar

@@ -233,3 +233,27 @@ func TestOverrideOmittedFields(t *testing.T) {
 		t.Fatal("-set k_hi accepted")
 	}
 }
+
+// TestTrainPrecisionFlag: -precision sets the preset's arithmetic (also
+// reachable as -set bf16=true), and names that do not fit the target's
+// network are refused with the reason.
+func TestTrainPrecisionFlag(t *testing.T) {
+	o := trainOptions{presetName: "quick", target: "dw4", variant: "idem", mode: "data-free", precision: "bf16"}
+	cfg, err := o.config()
+	if err != nil || cfg.Preset.Precision() != "bf16" {
+		t.Fatalf("-precision bf16: %v, precision %q", err, cfg.Preset.Precision())
+	}
+	o.precision, o.set = "", "bf16=true"
+	if cfg, err = o.config(); err != nil || !cfg.Preset.BF16 {
+		t.Fatalf("-set bf16=true: %v, bf16 %v", err, cfg.Preset.BF16)
+	}
+	for _, c := range []struct{ target, prec, want string }{
+		{"dw4", "fp8", "unknown precision"},
+		{"gmm40", "bf16", "needs the EGNN"},
+	} {
+		o := trainOptions{presetName: "quick", target: c.target, variant: "idem", mode: "data-free", precision: c.prec}
+		if _, err := o.config(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s -precision %s: error %v, want it to say %q", c.target, c.prec, err, c.want)
+		}
+	}
+}

@@ -55,11 +55,15 @@ type Preset struct {
 	Clip  mcscore.ClipMode `json:"clip"`   // training-target clipping rule
 	M     float64          `json:"clip_m"` // clipping norm
 
-	Network   Network `json:"network"`
-	Width     int     `json:"width"`      // hidden width F
-	Layers    int     `json:"layers"`     // EGNN layers L, or MLP residual blocks
-	Float32   bool    `json:"float32"`    // EGNN float32 path for training and sampling
-	HWeighted bool    `json:"h_weighted"` // λ(t) = h(t) + 10⁻³ (GMM) instead of 1
+	Network Network `json:"network"`
+	Width   int     `json:"width"`   // hidden width F
+	Layers  int     `json:"layers"`  // EGNN layers L, or MLP residual blocks
+	Float32 bool    `json:"float32"` // EGNN float32 path for training and sampling
+	// BF16 (with Float32) rounds the operands of the EGNN's dense products
+	// to bfloat16 and sums in float32 (egnn.BFloat16): the AMX tile unit's
+	// arithmetic. See Precision.
+	BF16      bool `json:"bf16,omitempty"`
+	HWeighted bool `json:"h_weighted"` // λ(t) = h(t) + 10⁻³ (GMM) instead of 1
 
 	LR        float64 `json:"lr"`
 	Cosine    bool    `json:"cosine"`    // anneal the learning rate by a cosine over the run's inner steps
@@ -181,9 +185,44 @@ func Get(name, target string) (Preset, error) {
 	return Preset{}, fmt.Errorf("preset: unknown preset %q (want %v)", name, Names())
 }
 
+// Precisions lists the network precisions a preset can name.
+func Precisions() []string { return []string{"f64", "f32", "bf16"} }
+
+// Precision names the network's arithmetic: "f64" (the oracle; the MLP
+// always), "f32" (the EGNN float32 path) or "bf16" (float32 with bfloat16
+// dense products).
+func (p Preset) Precision() string {
+	switch {
+	case p.BF16:
+		return "bf16"
+	case p.Float32:
+		return "f32"
+	}
+	return "f64"
+}
+
+// SetPrecision sets Float32 and BF16 from a name of Precisions.
+func (p *Preset) SetPrecision(name string) error {
+	switch name {
+	case "f64":
+		p.Float32, p.BF16 = false, false
+	case "f32":
+		p.Float32, p.BF16 = true, false
+	case "bf16":
+		p.Float32, p.BF16 = true, true
+	default:
+		return fmt.Errorf("preset: unknown precision %q (want %v)", name, Precisions())
+	}
+	return nil
+}
+
 // Validate reports whether p is usable.
 func (p Preset) Validate() error {
 	switch {
+	case (p.Float32 || p.BF16) && p.Network != EGNN:
+		return fmt.Errorf("preset %s/%s: precision %s needs the EGNN (the MLP runs in f64)", p.Target, p.Name, p.Precision())
+	case p.BF16 && !p.Float32:
+		return fmt.Errorf("preset %s/%s: bf16 needs float32 (the bfloat16 products run on the float32 path)", p.Target, p.Name)
 	case !(p.SigmaMin > 0) || !(p.SigmaMax > p.SigmaMin):
 		return fmt.Errorf("preset %s/%s: need 0 < σ_min < σ_max", p.Target, p.Name)
 	case p.EvalSDESteps < 0:

@@ -118,3 +118,36 @@ func TestKHighValidated(t *testing.T) {
 		}
 	}
 }
+
+// TestPrecision: the precision names round-trip through SetPrecision, and
+// Validate refuses bf16 without float32 and any reduced precision on the
+// MLP.
+func TestPrecision(t *testing.T) {
+	p, _ := Quick("lj13")
+	if p.Precision() != "f32" {
+		t.Fatalf("lj13 quick precision %q, want f32", p.Precision())
+	}
+	for _, name := range Precisions() {
+		if err := p.SetPrecision(name); err != nil {
+			t.Fatal(err)
+		}
+		if p.Precision() != name || p.Validate() != nil {
+			t.Fatalf("SetPrecision(%q): Precision() = %q, Validate %v", name, p.Precision(), p.Validate())
+		}
+	}
+	if err := p.SetPrecision("fp8"); err == nil {
+		t.Fatal("fp8 accepted")
+	}
+	p.Float32, p.BF16 = false, true
+	if err := p.Validate(); err == nil {
+		t.Fatal("bf16 without float32 accepted")
+	}
+	g, _ := Quick("gmm40")
+	if g.Precision() != "f64" {
+		t.Fatalf("gmm40 precision %q", g.Precision())
+	}
+	g.Float32 = true
+	if err := g.Validate(); err == nil {
+		t.Fatal("f32 MLP accepted")
+	}
+}

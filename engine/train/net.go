@@ -61,14 +61,17 @@ type egnnNet struct {
 	ws *egnn.Workspace
 }
 
-func newEGNNNet(cfg egnn.Config, seed uint64, maxBatch int, pool *engine.Pool, f32 bool) (*egnnNet, error) {
+func newEGNNNet(cfg egnn.Config, seed uint64, maxBatch int, pool *engine.Pool, precision string) (*egnnNet, error) {
 	m, err := egnn.New(cfg, seed)
 	if err != nil {
 		return nil, err
 	}
 	prec := egnn.Float64
-	if f32 {
+	switch precision {
+	case "f32":
 		prec = egnn.Float32
+	case "bf16":
+		prec = egnn.BFloat16
 	}
 	ws, err := m.NewWorkspacePrec(maxBatch, pool, prec)
 	if err != nil {

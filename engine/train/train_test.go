@@ -228,12 +228,45 @@ type resumeCase struct {
 }
 
 // resumeCases are the runs the resume tests interrupt: GMM-40 with
-// reference-data validation (MLP), DW-4 data-free (float32 EGNN), and
-// GMM-40 with more MC samples at large t (KHigh).
+// reference-data validation (MLP), DW-4 data-free (float32 EGNN, and with
+// bfloat16 products), and GMM-40 with more MC samples at large t (KHigh).
 func resumeCases() []resumeCase {
 	split := tinyGMM()
 	split.KHigh, split.THigh = 160, 0.6
-	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}, {"gmm-k-high", split, RefData}}
+	bf := tinyDW4()
+	bf.BF16 = true
+	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}, {"gmm-k-high", split, RefData}, {"dw4-bf16", bf, DataFree}}
+}
+
+// TestPrecisionTrains: the same DW-4 run in f32 and bf16 ends with
+// different parameters (the bfloat16 products are really used), both
+// finite, and a checkpoint of one precision is refused by the other.
+func TestPrecisionTrains(t *testing.T) {
+	f32 := tinyDW4()
+	bf := tinyDW4()
+	bf.BF16 = true
+	a := newTrainer(t, f32, DataFree, 2)
+	b := newTrainer(t, bf, DataFree, 2)
+	for _, tr := range []*Trainer{a, b} {
+		if err := tr.Run(context.Background(), Hooks{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range tr.Params().Data {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatal("non-finite parameter")
+			}
+		}
+	}
+	if slices.Equal(a.Params().Data, b.Params().Data) {
+		t.Fatal("bf16 and f32 runs ended with identical parameters")
+	}
+	ck, err := b.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := newTrainer(t, f32, DataFree, 1).UnmarshalBinary(ck); err == nil {
+		t.Fatal("an f32 trainer loaded a bf16 checkpoint")
+	}
 }
 
 // TestResumeBitIdentical: a run interrupted (at an epoch boundary, inside

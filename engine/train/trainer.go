@@ -214,7 +214,7 @@ func New(cfg Config, val []float64, workers int) (*Trainer, error) {
 		}
 		tr.net, err = newMLPNet(p.MLPConfig(), netSeed, tr.pool)
 	case preset.EGNN:
-		tr.net, err = newEGNNNet(p.EGNNConfig(tg), netSeed, maxB, tr.pool, p.Float32)
+		tr.net, err = newEGNNNet(p.EGNNConfig(tg), netSeed, maxB, tr.pool, p.Precision())
 	default:
 		err = fmt.Errorf("train: unknown network %q", p.Network)
 	}

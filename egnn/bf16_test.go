@@ -1,0 +1,162 @@
+package egnn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/idem-project/idem/asm"
+	"github.com/idem-project/idem/engine"
+)
+
+// bf16Tol is the stated agreement of the BFloat16 path with the Float64
+// oracle, in checkClose's terms (per array, relative to its largest
+// element). The worst arrays, small gradient tensors of the 5-layer LJ-13
+// network, measured 0.098; rounding to 4 more mantissa bits (12 instead of
+// 8) brought that to 0.0053, so the deviation is bfloat16's rounding and
+// not a misplaced operand. bf16Floor is a deviation that the BFloat16 path
+// must exceed somewhere, so that a path that does not round fails.
+const (
+	bf16Tol   = 0.2
+	bf16Floor = 3 * f32Tol
+)
+
+// TestBFloat16MatchesFloat64: the bfloat16 path (scores, ∂ℓ/∂x, every
+// parameter gradient) agrees with the float64 oracle within bf16Tol for
+// every implementation, and deviates from it by more than float32 does.
+func TestBFloat16MatchesFloat64(t *testing.T) {
+	for _, im := range asm.Impls() {
+		for _, tc := range []struct {
+			cfg  Config
+			b    int
+			wide bool
+		}{
+			{Config{N: 4, D: 2, Layers: 3}, 37, false},
+			{Config{N: 13, D: 3, Layers: 5}, 9, false},
+			{Config{N: 13, D: 3, Layers: 2, Hidden: 20}, 7, true},
+		} {
+			name := fmt.Sprintf("impl=%s/N=%d/L=%d/F=%d/wide=%v", im.Name(), tc.cfg.N, tc.cfg.Layers, tc.cfg.Hidden, tc.wide)
+			t.Run(name, func(t *testing.T) {
+				var m *Model
+				if tc.wide {
+					m = testModel(t, tc.cfg, im, 4)
+				} else {
+					var err error
+					if m, err = NewWithImpl(tc.cfg, 4, im); err != nil {
+						t.Fatal(err)
+					}
+				}
+				rng := rand.New(rand.NewPCG(5, 6))
+				d := m.cfg.Dim()
+				x, tt := randBatch(rng, tc.b, tc.cfg.N, tc.cfg.D)
+				w := make([]float64, tc.b*d)
+				for i := range w {
+					w[i] = rng.NormFloat64()
+				}
+				o64, dx64, g64 := runFB(t, m, Float64, 1, x, tt, w, tc.b)
+				o16, dx16, g16 := runFB(t, m, BFloat16, 2, x, tt, w, tc.b)
+				worst := checkClose(t, "scores", o16, o64, bf16Tol)
+				worst = max(worst, checkClose(t, "dX", dx16, dx64, bf16Tol))
+				for _, ten := range m.Params().Tensors {
+					sl := func(v []float64) []float64 { return v[ten.Offset : ten.Offset+ten.Size] }
+					if maxAbs(sl(g64)) == 0 {
+						continue
+					}
+					worst = max(worst, checkClose(t, "grad "+ten.Name, sl(g16), sl(g64), bf16Tol))
+				}
+				ws, _ := m.NewWorkspacePrec(tc.b, nil, BFloat16)
+				f16 := forward(t, ws, x, tt, tc.b)
+				worst = max(worst, checkClose(t, "Forward", f16, o64, bf16Tol))
+				t.Logf("worst relative deviation %.2g", worst)
+				if worst < bf16Floor {
+					t.Errorf("worst relative deviation %.2g < %.0e: the products do not look rounded to bfloat16", worst, bf16Floor)
+				}
+			})
+		}
+	}
+}
+
+// TestBFloat16Determinism: bit-identical scores and gradients for 1, 2 and
+// 3 workers.
+func TestBFloat16Determinism(t *testing.T) {
+	cfg := Config{N: 13, D: 3, Layers: 2}
+	m := testModel(t, cfg, asm.MustDefault(), 3)
+	rng := rand.New(rand.NewPCG(8, 9))
+	const b = 29
+	d := cfg.Dim()
+	x, tt := randBatch(rng, b, cfg.N, cfg.D)
+	w := make([]float64, b*d)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	var ref [3][]float64
+	for _, workers := range []int{1, 2, 3} {
+		o, dx, g := runFB(t, m, BFloat16, workers, x, tt, w, b)
+		got := [3][]float64{o, dx, g}
+		if workers == 1 {
+			ref = got
+			continue
+		}
+		for k := range got {
+			for i := range got[k] {
+				if math.Float64bits(got[k][i]) != math.Float64bits(ref[k][i]) {
+					t.Fatalf("workers=%d: array %d element %d = %v, 1 worker %v", workers, k, i, got[k][i], ref[k][i])
+				}
+			}
+		}
+	}
+}
+
+// TestBFloat16Weights: after a Forward, every dense weight block of a
+// BFloat16 workspace (and its transpose) holds the float64 parameters
+// rounded to float32 and then to bfloat16.
+func TestBFloat16Weights(t *testing.T) {
+	cfg := Config{N: 4, D: 2, Layers: 2, Hidden: 16}
+	m := testModel(t, cfg, asm.MustDefault(), 7)
+	ws, err := m.NewWorkspacePrec(3, nil, BFloat16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	x, tt := randBatch(rng, 3, cfg.N, cfg.D)
+	forward(t, ws, x, tt, 3)
+	for l, lw := range ws.p32.lw {
+		for _, li := range []*lin[float32]{&lw.m1a, &lw.m1b, &lw.m2, &lw.x, &lw.h1, &lw.h2} {
+			for o := 0; o < li.out; o++ {
+				for k := 0; k < li.in; k++ {
+					src := float32(li.src[o*li.ldw+k])
+					want := make([]float32, 1)
+					asm.RoundBF16(want, []float32{src})
+					if got := li.w[o*li.ldw+k]; got != want[0] {
+						t.Fatalf("layer %d: W(%d,%d) = %v, want %v", l, o, k, got, want[0])
+					}
+					if li.wt != nil && li.wt[k*li.out+o] != want[0] {
+						t.Fatalf("layer %d: Wᵀ(%d,%d) = %v, want %v", l, k, o, li.wt[k*li.out+o], want[0])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestBFloat16Allocs: in steady state a one-worker bfloat16
+// ForwardBackward allocates no more than the float32 one.
+func TestBFloat16Allocs(t *testing.T) {
+	cfg := Config{N: 4, D: 2, Layers: 2}
+	m, _ := New(cfg, 1)
+	ws, _ := m.NewWorkspacePrec(8, engine.NewPool(1), BFloat16)
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, tt := randBatch(rng, 8, cfg.N, cfg.D)
+	out := make([]float64, 8*cfg.Dim())
+	grad := func(lo, hi int, s, d []float64) { copy(d, s) }
+	fb := func() {
+		if err := ws.ForwardBackward(out, x, tt, 8, grad, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fb()
+	if a := testing.AllocsPerRun(5, fb); a > 4 {
+		t.Errorf("ForwardBackward: %v allocations per call", a)
+	}
+}
