@@ -23,6 +23,17 @@ func RoundBF16(dst, src []float32) {
 	}
 }
 
+// RoundBF16 is the package-level RoundBF16 (the oracle) in im's kernels:
+// the same bits, for any lengths and alignments.
+func (im *Impl) RoundBF16(dst, src []float32) {
+	dst = dst[:len(src)]
+	done := 0
+	if im.roundBF16 != nil {
+		done = 8 * im.roundBF16(dst, src)
+	}
+	RoundBF16(dst[done:], src[done:])
+}
+
 // roundBF16 is RoundBF16 for one value.
 func roundBF16(x float32) float32 {
 	u := math.Float32bits(x)

@@ -278,3 +278,48 @@ func TestSgemmBF16Panics(t *testing.T) {
 		}()
 	}
 }
+
+// TestRoundBF16Impls: every implementation's RoundBF16 gives the oracle's
+// bits on random bit patterns and the special values, for lengths around
+// the 8-float block, unaligned starts, in place, and leaves the elements
+// past len(src) alone.
+func TestRoundBF16Impls(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	specials := []uint32{0, 0x8000_0000, 1, 0x8000_ffff, 0x007f_ffff, 0x0080_8000, 0x3f80_8000, 0x3f81_8000,
+		0x7f7f_ffff, 0xff7f_8000, 0x7f80_0000, 0xff80_0000, 0x7f80_0001, 0xff80_8000, 0x7fc0_0000, 0x7f81_2345}
+	sent := math.Float32frombits(0x7fc0_beef)
+	for _, im := range Impls() {
+		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 64, 100, 1000} {
+			for off := 0; off < 3; off++ {
+				src := make([]float32, off+n)[off:]
+				for i := range src {
+					if i%5 == 0 {
+						src[i] = math.Float32frombits(specials[rng.IntN(len(specials))])
+					} else {
+						src[i] = math.Float32frombits(rng.Uint32())
+					}
+				}
+				want := make([]float32, n)
+				RoundBF16(want, src)
+				dst := make([]float32, n+3)
+				for i := range dst {
+					dst[i] = sent
+				}
+				im.RoundBF16(dst[:n+3], src)
+				inPlace := append([]float32(nil), src...)
+				im.RoundBF16(inPlace, inPlace)
+				for i := 0; i < n; i++ {
+					if math.Float32bits(dst[i]) != math.Float32bits(want[i]) || math.Float32bits(inPlace[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("impl=%s/n=%d/off=%d: element %d of %#08x: %#08x (in place %#08x), want %#08x", im.Name(), n, off, i,
+							math.Float32bits(src[i]), math.Float32bits(dst[i]), math.Float32bits(inPlace[i]), math.Float32bits(want[i]))
+					}
+				}
+				for i := n; i < n+3; i++ {
+					if math.Float32bits(dst[i]) != math.Float32bits(sent) {
+						t.Fatalf("impl=%s/n=%d: dst[%d] written past len(src)", im.Name(), n, i)
+					}
+				}
+			}
+		}
+	}
+}

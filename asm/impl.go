@@ -34,6 +34,9 @@ type Impl struct {
 	sgemm       func(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int)
 	sgemmNative bool
 	// sgemmBF16 is SgemmBF16's kernel; nil runs sgemm (see bf16.go).
+	// roundBF16, when set, does RoundBF16's whole 8-float blocks and
+	// returns their count.
+	roundBF16  func(dst, src []float32) int
 	sgemmBF16  func(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int)
 	siluF32    func(s, g, z []float32) int
 	fmaLoopF32 func(iters int) float64

@@ -21,6 +21,7 @@ var avx2 = &Impl{
 
 	sgemm:       sgemmAVX2,
 	sgemmNative: true,
+	roundBF16:   roundBF16AVX2,
 	siluF32:     siluF32AVX2,
 	fmaLoopF32:  fmaLoopF32AVX2,
 	egnnF32:     egnnF32AVX2,

@@ -78,7 +78,7 @@ type gemmer[T flt] struct {
 	// native is the C += A·B kernel (Gemm's conventions), or nil.
 	native func(m, n, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int)
 	// In BFloat16 workspaces bf16 (asm.Impl.SgemmBF16) replaces native and
-	// blas: round (asm.RoundBF16) copies the activation operands into
+	// blas: round (asm.Impl.RoundBF16) copies the activation operands into
 	// scratch (per worker: each chunk has its own gemmer), and the weights
 	// are rounded on refresh (lin.round).
 	bf16    func(m, n, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int)
@@ -126,7 +126,7 @@ func newGemmer[T flt](im *asm.Impl, bf16 bool) gemmer[T] {
 		gg.colSum = im.ColSumF32
 		if bf16 {
 			gg.bf16 = im.SgemmBF16
-			gg.round = asm.RoundBF16
+			gg.round = im.RoundBF16
 		}
 	}
 	return g

@@ -1,0 +1,9 @@
+//go:build !purego && !noasm
+
+package asm
+
+// roundBF16AVX2 is RoundBF16 on the whole 8-float blocks of src
+// (bf16_amd64.s); it returns the block count. Requires AVX2.
+//
+//go:noescape
+func roundBF16AVX2(dst, src []float32) int
