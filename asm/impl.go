@@ -36,7 +36,10 @@ type Impl struct {
 	// sgemmBF16 is SgemmBF16's kernel; nil runs sgemm (see bf16.go).
 	// roundBF16, when set, does RoundBF16's whole 8-float blocks and
 	// returns their count.
-	roundBF16  func(dst, src []float32) int
+	roundBF16 func(dst, src []float32) int
+	// bf16Dot says that the VDPBF16PS kernels (bf16dot.go) may run where
+	// the CPU has AVX512_BF16.
+	bf16Dot    bool
 	sgemmBF16  func(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int)
 	siluF32    func(s, g, z []float32) int
 	fmaLoopF32 func(iters int) float64

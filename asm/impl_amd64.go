@@ -37,6 +37,7 @@ var avx512 = func() *Impl {
 	im.gemm = gemmAVX512
 	im.gelu = geluAVX512Then2
 	im.sgemm = sgemmAVX512
+	im.bf16Dot = true
 	im.egnnF32 = egnnF32AVX512
 	// The dividing pair kernels beat the Newton-refined ones (and AVX2:
 	// LJ-13 1.44×, LJ-55 1.73×, DW-4 1.28×) on the Zen 5 machine.

@@ -109,6 +109,7 @@ const (
 	geo6x16  tileGeometry = iota // float32, AVX2 and NEON (sgemmTile, sgemmPack16)
 	geo12x32                     // float32, AVX-512 (sgemmTile32, sgemmPack32)
 	geo12x16                     // float64, AVX-512 (gemmTile16, gemmPack16)
+	geoBF16                      // bfloat16 pairs as float32 bits, AVX512_BF16 (bf16DotTile, sgemmPack32)
 )
 
 // shape returns the tile's rows, columns and depth block.
@@ -118,6 +119,8 @@ func (g tileGeometry) shape() (mr, nr, kc int) {
 		return sgemmMR32, sgemmNR32, sgemmKC32
 	case geo12x16:
 		return gemmMR16, gemmNR16, gemmKC16
+	case geoBF16:
+		return bf16DotMR, bf16DotNR, bf16DotKC
 	}
 	return sgemmMR, sgemmNR, SgemmKC
 }
@@ -131,6 +134,8 @@ func geoTile[T float32 | float64](g tileGeometry, native bool, k int, a []T, rsA
 		sgemmTile32(native, k, any(a).([]float32), rsA, csA, any(p).([]float32), any(c).([]float32), ldc)
 	case geo12x16:
 		gemmTile16(native, k, any(a).([]float64), rsA, csA, any(p).([]float64), any(c).([]float64), ldc)
+	case geoBF16:
+		bf16DotTile(native, k, asU32(any(a).([]float32)), rsA, csA, asU32(any(p).([]float32)), any(c).([]float32), ldc)
 	}
 }
 
@@ -139,7 +144,7 @@ func geoPack[T float32 | float64](g tileGeometry, native bool, p, b []T, ldb, kc
 	switch g {
 	case geo6x16:
 		sgemmPack16(native, any(p).([]float32), any(b).([]float32), ldb, kc)
-	case geo12x32:
+	case geo12x32, geoBF16:
 		sgemmPack32(native, any(p).([]float32), any(b).([]float32), ldb, kc)
 	case geo12x16:
 		gemmPack16(native, any(p).([]float64), any(b).([]float64), ldb, kc)

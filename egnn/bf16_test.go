@@ -160,3 +160,54 @@ func TestBFloat16Allocs(t *testing.T) {
 		t.Errorf("ForwardBackward: %v allocations per call", a)
 	}
 }
+
+// TestBFloat16PairsMatchRounded: where the CPU has the native bfloat16
+// pair GEMM, a BFloat16 workspace uses it; its scores and gradients agree
+// with the same workspace on SgemmBF16 (the rounded float32 operands)
+// to float32 accuracy, so the packed layouts hold the right operands.
+func TestBFloat16PairsMatchRounded(t *testing.T) {
+	im := asm.MustDefault()
+	if !im.HasGemmBF16Pairs() {
+		t.Skipf("skipped: implementation %s has no native bfloat16 pair GEMM (needs AVX512_BF16)", im.Name())
+	}
+	for _, cfg := range []Config{{N: 4, D: 2, Layers: 3}, {N: 13, D: 3, Layers: 5}} {
+		m, err := NewWithImpl(cfg, 4, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(5, 6))
+		const b = 23
+		d := cfg.Dim()
+		x, tt := randBatch(rng, b, cfg.N, cfg.D)
+		w := make([]float64, b*d)
+		for i := range w {
+			w[i] = rng.NormFloat64()
+		}
+		run := func(pairs bool) [3][]float64 {
+			ws, err := m.NewWorkspacePrec(b, engine.NewPool(2), BFloat16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range ws.p32.scr {
+				if c.gm.pairs == nil {
+					t.Fatal("BFloat16 workspace without the pair GEMM")
+				}
+				if !pairs {
+					c.gm.pairs = nil
+				}
+			}
+			m.Params().ZeroGrad()
+			out, dX := make([]float64, b*d), make([]float64, b*d)
+			if err := ws.ForwardBackward(out, x, tt, b, func(lo, hi int, _, dst []float64) { copy(dst, w[lo*d:hi*d]) }, dX); err != nil {
+				t.Fatal(err)
+			}
+			return [3][]float64{out, dX, append([]float64(nil), m.Params().Grad...)}
+		}
+		p, r := run(true), run(false)
+		worst := 0.0
+		for k, name := range []string{"scores", "dX", "grad"} {
+			worst = max(worst, checkClose(t, fmt.Sprintf("N=%d %s", cfg.N, name), p[k], r[k], 1e-3))
+		}
+		t.Logf("N=%d: worst relative difference %.2g", cfg.N, worst)
+	}
+}

@@ -35,11 +35,20 @@ type lin[T flt] struct {
 	// round, in BFloat16 workspaces, rounds w to bfloat16 on refresh: the
 	// weights are rounded once per parameter update, not per product.
 	round func(dst, src []T)
+	// With the pair GEMM (asm.Impl.GemmBF16Pairs), pack (PackBF16Cols)
+	// also packs W and Wᵀ on refresh as the B operands of bwdIn (wp:
+	// ⌈out/2⌉×in pairs) and fwd (wtp: ⌈in/2⌉×out).
+	pack    func(dst []uint32, src []T, rows, cols, ld int)
+	wp, wtp []uint32
 }
 
-func newLin[T flt](w []float64, ldw, in, out int, native bool, round func(dst, src []T)) lin[T] {
+func newLin[T flt](w []float64, ldw, in, out int, native bool, round func(dst, src []T), pack func(dst []uint32, src []T, rows, cols, ld int)) lin[T] {
 	w = w[:(out-1)*ldw+in]
-	l := lin[T]{ldw: ldw, in: in, out: out, round: round}
+	l := lin[T]{ldw: ldw, in: in, out: out, round: round, pack: pack}
+	if pack != nil {
+		l.wp = make([]uint32, (out+1)/2*in)
+		l.wtp = make([]uint32, (in+1)/2*out)
+	}
 	if ww, ok := any(w).([]T); ok {
 		l.w = ww
 	} else {
@@ -69,6 +78,10 @@ func (l *lin[T]) refresh() {
 			l.wt[k*l.out+o] = v
 		}
 	}
+	if l.pack != nil {
+		l.pack(l.wp, l.w, l.out, l.in, l.ldw)
+		l.pack(l.wtp, l.wt, l.in, l.out, l.out)
+	}
 }
 
 // gemmer routes the three products of a dense layer to the native GEMM of
@@ -84,6 +97,14 @@ type gemmer[T flt] struct {
 	bf16    func(m, n, k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int)
 	round   func(dst, src []T)
 	scratch []T
+	// Where the CPU has a native bfloat16 pair GEMM (asm.Impl.
+	// HasGemmBF16Pairs), BFloat16 workspaces use it instead of bf16: the
+	// activations are rounded and packed into pairs (per-worker pscr) and
+	// the weights come packed from refresh. Same operands, float32 sums in
+	// another order.
+	pairs              func(m, n, kp int, a []uint32, rsA, csA int, b []uint32, ldb int, c []T, ldc int)
+	packRows, packCols func(dst []uint32, src []T, rows, cols, ld int)
+	pscr               []uint32
 	// blas is C += op(A)·op(B) through gonum, for A m×k, B k×n after op.
 	blas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)
 	// silu is the precision's asm SiLU.
@@ -127,6 +148,10 @@ func newGemmer[T flt](im *asm.Impl, bf16 bool) gemmer[T] {
 		if bf16 {
 			gg.bf16 = im.SgemmBF16
 			gg.round = im.RoundBF16
+			if im.HasGemmBF16Pairs() {
+				gg.pairs = im.GemmBF16Pairs
+				gg.packRows, gg.packCols = im.PackBF16Rows, im.PackBF16Cols
+			}
 		}
 	}
 	return g
@@ -173,6 +198,13 @@ func (g *gemmer[T]) fwd(m int, a []T, lda int, l *lin[T], c []T, ldc int) {
 	if m == 0 {
 		return
 	}
+	if g.pairs != nil {
+		kp := (l.in + 1) / 2
+		ap := g.pscr[:m*kp]
+		g.packRows(ap, a, m, l.in, lda)
+		g.pairs(m, l.out, kp, ap, kp, 1, l.wtp, l.out, c, ldc)
+		return
+	}
 	if g.bf16 != nil {
 		g.bf16(m, l.out, l.in, g.rounded(0, m, l.in, a, lda), l.in, 1, l.wt, l.out, c, ldc)
 		return
@@ -189,6 +221,13 @@ func (g *gemmer[T]) bwdIn(m int, dc []T, lddc int, l *lin[T], da []T, ldda int) 
 	if m == 0 {
 		return
 	}
+	if g.pairs != nil {
+		kp := (l.out + 1) / 2
+		dp := g.pscr[:m*kp]
+		g.packRows(dp, dc, m, l.out, lddc)
+		g.pairs(m, l.in, kp, dp, kp, 1, l.wp, l.in, da, ldda)
+		return
+	}
 	if g.bf16 != nil {
 		g.bf16(m, l.in, l.out, g.rounded(0, m, l.out, dc, lddc), l.out, 1, l.w, l.ldw, da, ldda)
 		return
@@ -203,6 +242,16 @@ func (g *gemmer[T]) bwdIn(m int, dc []T, lddc int, l *lin[T], da []T, ldda int) 
 // bwdW: dW[out×in] (leading dimension l.ldw) += dC[m×out]ᵀ·A[m×in].
 func (g *gemmer[T]) bwdW(m int, dc []T, lddc int, a []T, lda int, l *lin[T], dw []T) {
 	if m == 0 {
+		return
+	}
+	if g.pairs != nil {
+		// dW = dCᵀ·A over the m rows: both operands paired down their
+		// columns; dCᵀ is read transposed (rsA = 1, csA = out).
+		kp := (m + 1) / 2
+		dp, ap := g.pscr[:kp*l.out], g.pscr[kp*l.out:kp*(l.out+l.in)]
+		g.packCols(dp, dc, m, l.out, lddc)
+		g.packCols(ap, a, m, l.in, lda)
+		g.pairs(l.out, l.in, kp, dp, 1, l.out, ap, l.in, dw, l.ldw)
 		return
 	}
 	if g.bf16 != nil {

@@ -130,17 +130,17 @@ func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int, bf16 bool) *pre
 	}
 	pr.cpc = max(1, min(maxBatch, chunkEdges/(N*(N-1))))
 	nat := pr.gm.native != nil || pr.gm.bf16 != nil
-	rd := pr.gm.round
+	rd, pk := pr.gm.round, pr.gm.packCols
 	ps := m.ps
 	for _, li := range m.layers {
 		w1 := ps.W(li.m1w)
 		lw := layerW[T]{idx: li,
-			m1a: newLin[T](w1, 2*F+2, F, F, nat, rd),
-			m1b: newLin[T](w1[F:], 2*F+2, F, F, nat, rd),
-			m2:  newLin[T](ps.W(li.m2w), F, F, F, nat, rd),
-			x:   newLin[T](ps.W(li.xw), F, F, F, nat, rd),
-			h1:  newLin[T](ps.W(li.h1w), 2*F, 2*F, F, nat, rd),
-			h2:  newLin[T](ps.W(li.h2w), F, F, F, nat, rd),
+			m1a: newLin[T](w1, 2*F+2, F, F, nat, rd, pk),
+			m1b: newLin[T](w1[F:], 2*F+2, F, F, nat, rd, pk),
+			m2:  newLin[T](ps.W(li.m2w), F, F, F, nat, rd, pk),
+			x:   newLin[T](ps.W(li.xw), F, F, F, nat, rd, pk),
+			h1:  newLin[T](ps.W(li.h1w), 2*F, 2*F, F, nat, rd, pk),
+			h2:  newLin[T](ps.W(li.h2w), F, F, F, nat, rd, pk),
 			wr:  make([]T, F), wat: make([]T, F),
 		}
 		srcs := [][]float64{ps.W(li.m1b), ps.W(li.m2b), ps.W(li.aw), ps.W(li.xb), ps.W(li.xo), ps.W(li.h1b), ps.W(li.h2b)}
@@ -162,6 +162,10 @@ func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int, bf16 bool) *pre
 			// on edges (E rows, F + F columns) or nodes (NN rows, F + 2F)
 			NN := pr.cpc * N
 			c.gm.scratch = make([]T, max(NN*(N-1)*2*F, NN*3*F))
+			if c.gm.pairs != nil {
+				// the same products as pairs (rows or columns rounded up to even)
+				c.gm.pscr = make([]uint32, max((NN*(N-1)+1)*(F+1), (NN+1)*(3*F+1)))
+			}
 		}
 		pr.scr = append(pr.scr, c)
 	}

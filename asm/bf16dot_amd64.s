@@ -1,0 +1,218 @@
+//go:build !purego && !noasm
+
+#include "textflag.h"
+
+// func bf16Dot12x32AVX512(kp int, a []uint32, rsA, csA int, p []uint32, c []float32, ldc int)
+//
+// C[0:12][0:32] += A·P over kp bfloat16 pairs (see GemmBF16Pairs): A(i, q)
+// = a[i·rsA + q·csA] and P[q][j] = p[32q + j] are pairs (low half the even
+// element), and each step adds, per element of C, the pair's dot product
+// with VDPBF16PS (high halves' product first, then the low halves', each
+// addition rounded, denormals flushed). The layout is sgemm12x32AVX512's:
+// row i of the tile in Z(2i), Z(2i+1); P's 32 pairs in Z24, Z25; A pairs
+// broadcast through Z26–Z31. Go's assembler has no VDPBF16PS, so it is
+// written as bytes (from GNU as; each line names the instruction).
+// Requires AVX512F and AVX512_BF16.
+TEXT ·bf16Dot12x32AVX512(SB), NOSPLIT, $0-104
+	MOVQ kp+0(FP), CX
+	MOVQ a_base+8(FP), SI
+	MOVQ rsA+32(FP), R8
+	SHLQ $2, R8                    // R8 = row stride of A in bytes (4 per pair)
+	MOVQ csA+40(FP), R10
+	SHLQ $2, R10                   // R10 = step of A along q in bytes
+	LEAQ (SI)(R8*2), R9
+	ADDQ R8, R9                    // R9 = &A(3, 0)
+	LEAQ (R9)(R8*2), R11
+	ADDQ R8, R11                   // R11 = &A(6, 0)
+	LEAQ (R11)(R8*2), R13
+	ADDQ R8, R13                   // R13 = &A(9, 0)
+	MOVQ p_base+48(FP), DI
+	MOVQ c_base+72(FP), DX
+	MOVQ ldc+96(FP), R12
+	SHLQ $2, R12                   // R12 = row stride of C in bytes
+
+	// Load the C tile, AX walking down its rows.
+	MOVQ DX, AX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z2
+	VMOVUPS 64(AX), Z3
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z4
+	VMOVUPS 64(AX), Z5
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z8
+	VMOVUPS 64(AX), Z9
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z10
+	VMOVUPS 64(AX), Z11
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z14
+	VMOVUPS 64(AX), Z15
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z16
+	VMOVUPS 64(AX), Z17
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z18
+	VMOVUPS 64(AX), Z19
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z20
+	VMOVUPS 64(AX), Z21
+	ADDQ    R12, AX
+	VMOVUPS (AX), Z22
+	VMOVUPS 64(AX), Z23
+
+	TESTQ CX, CX
+	JZ    store
+
+loop:
+	VMOVUPS      (DI), Z24          // P[q][0:16] (pairs)
+	VMOVUPS      64(DI), Z25        // P[q][16:32] (pairs)
+	VPBROADCASTD (SI), Z26            // pair A(0, q)
+	BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xc2 // VDPBF16PS Z24, Z26, Z0
+	BYTE $0x62; BYTE $0x92; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xca // VDPBF16PS Z25, Z26, Z1
+	VPBROADCASTD (SI)(R8*1), Z27      // pair A(1, q)
+	BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xd3 // VDPBF16PS Z24, Z27, Z2
+	BYTE $0x62; BYTE $0x92; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xdb // VDPBF16PS Z25, Z27, Z3
+	VPBROADCASTD (SI)(R8*2), Z28      // pair A(2, q)
+	BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xe4 // VDPBF16PS Z24, Z28, Z4
+	BYTE $0x62; BYTE $0x92; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xec // VDPBF16PS Z25, Z28, Z5
+	VPBROADCASTD (R9), Z29            // pair A(3, q)
+	BYTE $0x62; BYTE $0x92; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xf5 // VDPBF16PS Z24, Z29, Z6
+	BYTE $0x62; BYTE $0x92; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xfd // VDPBF16PS Z25, Z29, Z7
+	VPBROADCASTD (SI)(R8*4), Z30      // pair A(4, q)
+	BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xc6 // VDPBF16PS Z24, Z30, Z8
+	BYTE $0x62; BYTE $0x12; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xce // VDPBF16PS Z25, Z30, Z9
+	VPBROADCASTD (R9)(R8*2), Z31      // pair A(5, q)
+	BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xd7 // VDPBF16PS Z24, Z31, Z10
+	BYTE $0x62; BYTE $0x12; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xdf // VDPBF16PS Z25, Z31, Z11
+	VPBROADCASTD (R11), Z26           // pair A(6, q)
+	BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xe2 // VDPBF16PS Z24, Z26, Z12
+	BYTE $0x62; BYTE $0x12; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xea // VDPBF16PS Z25, Z26, Z13
+	VPBROADCASTD (R11)(R8*1), Z27     // pair A(7, q)
+	BYTE $0x62; BYTE $0x12; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xf3 // VDPBF16PS Z24, Z27, Z14
+	BYTE $0x62; BYTE $0x12; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xfb // VDPBF16PS Z25, Z27, Z15
+	VPBROADCASTD (R11)(R8*2), Z28     // pair A(8, q)
+	BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xc4 // VDPBF16PS Z24, Z28, Z16
+	BYTE $0x62; BYTE $0x82; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xcc // VDPBF16PS Z25, Z28, Z17
+	VPBROADCASTD (R13), Z29           // pair A(9, q)
+	BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xd5 // VDPBF16PS Z24, Z29, Z18
+	BYTE $0x62; BYTE $0x82; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xdd // VDPBF16PS Z25, Z29, Z19
+	VPBROADCASTD (R11)(R8*4), Z30     // pair A(10, q)
+	BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xe6 // VDPBF16PS Z24, Z30, Z20
+	BYTE $0x62; BYTE $0x82; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xee // VDPBF16PS Z25, Z30, Z21
+	VPBROADCASTD (R13)(R8*2), Z31     // pair A(11, q)
+	BYTE $0x62; BYTE $0x82; BYTE $0x3e; BYTE $0x40; BYTE $0x52; BYTE $0xf7 // VDPBF16PS Z24, Z31, Z22
+	BYTE $0x62; BYTE $0x82; BYTE $0x36; BYTE $0x40; BYTE $0x52; BYTE $0xff // VDPBF16PS Z25, Z31, Z23
+	ADDQ         R10, SI            // next pair q
+	ADDQ         R10, R9
+	ADDQ         R10, R11
+	ADDQ         R10, R13
+	ADDQ         $128, DI
+	DECQ         CX
+	JNZ          loop
+
+store:
+	MOVQ DX, AX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z4, (AX)
+	VMOVUPS Z5, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z8, (AX)
+	VMOVUPS Z9, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z10, (AX)
+	VMOVUPS Z11, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z14, (AX)
+	VMOVUPS Z15, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z16, (AX)
+	VMOVUPS Z17, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z18, (AX)
+	VMOVUPS Z19, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z20, (AX)
+	VMOVUPS Z21, 64(AX)
+	ADDQ    R12, AX
+	VMOVUPS Z22, (AX)
+	VMOVUPS Z23, 64(AX)
+	VZEROUPPER
+	RET
+
+// func bf16PackRowsAVX512(dst []uint32, src []float32, n32 int)
+//
+// Rounds 32·n32 consecutive floats of src to bfloat16 (VCVTNE2PS2BF16:
+// nearest even, denormals to zero, NaNs quiet) and stores them in order,
+// 16 pairs per step. Requires AVX512F and AVX512_BF16.
+TEXT ·bf16PackRowsAVX512(SB), NOSPLIT, $0-56
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ n32+48(FP), CX
+	TESTQ CX, CX
+	JZ    rowsdone
+
+rowsloop:
+	VMOVUPS (SI), Z1               // floats 0..15: the low words
+	VMOVUPS 64(SI), Z0             // floats 16..31: the high words
+	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
+	VMOVDQU32 Z2, (DI)
+	ADDQ $128, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  rowsloop
+	VZEROUPPER
+
+rowsdone:
+	RET
+
+// func bf16PackColsAVX512(dst []uint32, lo, hi []float32, n16 int, perm []uint16)
+//
+// Interleaves two rows: dst[j] = pair(lo[j], hi[j]) rounded to bfloat16,
+// for j < 16·n16. VCVTNE2PS2BF16 puts lo's 16 words below hi's, and VPERMW
+// with perm (0, 16, 1, 17, …) interleaves them. Requires AVX512F,
+// AVX512BW and AVX512_BF16.
+TEXT ·bf16PackColsAVX512(SB), NOSPLIT, $0-104
+	MOVQ dst_base+0(FP), DI
+	MOVQ lo_base+24(FP), SI
+	MOVQ hi_base+48(FP), DX
+	MOVQ n16+72(FP), CX
+	MOVQ perm_base+80(FP), AX
+	VMOVDQU16 (AX), Z3
+	TESTQ CX, CX
+	JZ    colsdone
+
+colsloop:
+	VMOVUPS (SI), Z1
+	VMOVUPS (DX), Z0
+	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
+	VPERMW  Z2, Z3, Z2
+	VMOVDQU32 Z2, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  colsloop
+	VZEROUPPER
+
+colsdone:
+	RET
