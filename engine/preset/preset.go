@@ -65,6 +65,11 @@ type Preset struct {
 	BF16      bool `json:"bf16,omitempty"`
 	HWeighted bool `json:"h_weighted"` // λ(t) = h(t) + 10⁻³ (GMM) instead of 1
 
+	// EMA, when positive, is the decay per inner step of an exponential
+	// moving average of the parameters, which evaluation samples (validation,
+	// Sample) use; training and the buffer samples use the parameters
+	// themselves. SPEC §6.1 has none.
+	EMA       float64 `json:"ema,omitempty"`
 	LR        float64 `json:"lr"`
 	Cosine    bool    `json:"cosine"`    // anneal the learning rate by a cosine over the run's inner steps
 	LRFinal   float64 `json:"lr_final"`  // final fraction of the learning rate with Cosine
@@ -221,6 +226,8 @@ func (p Preset) Validate() error {
 	switch {
 	case (p.Float32 || p.BF16) && p.Network != EGNN:
 		return fmt.Errorf("preset %s/%s: precision %s needs the EGNN (the MLP runs in f64)", p.Target, p.Name, p.Precision())
+	case !(p.EMA >= 0 && p.EMA < 1):
+		return fmt.Errorf("preset %s/%s: ema must be in [0, 1) (0: off)", p.Target, p.Name)
 	case p.BF16 && !p.Float32:
 		return fmt.Errorf("preset %s/%s: bf16 needs float32 (the bfloat16 products run on the float32 path)", p.Target, p.Name)
 	case !(p.SigmaMin > 0) || !(p.SigmaMax > p.SigmaMin):

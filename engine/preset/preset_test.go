@@ -151,3 +151,17 @@ func TestPrecision(t *testing.T) {
 		t.Fatal("f32 MLP accepted")
 	}
 }
+
+// TestEMAValidated: ema must be in [0, 1).
+func TestEMAValidated(t *testing.T) {
+	p, _ := Quick("dw4")
+	for _, c := range []struct {
+		ema float64
+		ok  bool
+	}{{0, true}, {0.999, true}, {1, false}, {-0.1, false}, {math.NaN(), false}} {
+		p.EMA = c.ema
+		if err := p.Validate(); (err == nil) != c.ok {
+			t.Errorf("ema %v: error %v, want ok = %v", c.ema, err, c.ok)
+		}
+	}
+}

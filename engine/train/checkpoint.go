@@ -10,24 +10,27 @@ import (
 	"strings"
 
 	"github.com/idem-project/idem/engine/atomicfile"
+	"github.com/idem-project/idem/engine/optim"
 	"github.com/idem-project/idem/engine/sealed"
 )
 
 // Checkpoint file format (integers little-endian):
 //
 //	magic    8 bytes  "IDEMCKPT"
-//	version  uint32   1
-//	sections 6 × { length uint64, bytes }:
+//	version  uint32   1, or 2 when the preset keeps an EMA
+//	sections 6 (7) × { length uint64, bytes }:
 //	         config (JSON of Config), state (fixed binary), parameters
 //	         (param.Set encoding), Adam, Plateau (optim encodings), buffer
+//	         (and in version 2 the EMA, optim encoding)
 //	digest   32 bytes SHA-256 of everything before it
 //
 // Everything a run needs to continue bit for bit is in it: the random
 // streams are keyed by the run's seed and the counters in state, so they
 // need no state of their own.
 const (
-	ckptMagic   = "IDEMCKPT"
-	ckptVersion = 1
+	ckptMagic      = "IDEMCKPT"
+	ckptVersion    = 1
+	ckptVersionEMA = 2
 )
 
 // ErrCorruptCheckpoint reports a checkpoint that is truncated, altered or
@@ -78,6 +81,13 @@ func (tr *Trainer) MarshalBinary() ([]byte, error) {
 		secs = append(secs, b)
 	}
 	secs = append(secs, tr.buf.marshal())
+	if tr.ema != nil {
+		b, err := tr.ema.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		return sealed.Marshal(ckptMagic, ckptVersionEMA, append(secs, b)...), nil
+	}
 	return sealed.Marshal(ckptMagic, ckptVersion, secs...), nil
 }
 
@@ -111,9 +121,14 @@ func (bf *Buffer) unmarshal(data []byte) error {
 	return nil
 }
 
-// splitCheckpoint checks the digest and returns the six sections.
+// splitCheckpoint checks the digest and returns the sections: six in
+// version 1, seven (with the EMA) in version 2.
 func splitCheckpoint(data []byte) ([][]byte, error) {
-	secs, err := sealed.Unmarshal(data, ckptMagic, ckptVersion, 6)
+	version, n := uint32(ckptVersion), 6
+	if len(data) >= len(ckptMagic)+4 && binary.LittleEndian.Uint32(data[len(ckptMagic):]) == ckptVersionEMA {
+		version, n = ckptVersionEMA, 7
+	}
+	secs, err := sealed.Unmarshal(data, ckptMagic, version, n)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptCheckpoint, strings.TrimPrefix(err.Error(), sealed.ErrCorrupt.Error()+": "))
 	}
@@ -181,6 +196,17 @@ func (tr *Trainer) UnmarshalBinary(data []byte) error {
 	plat := *tr.plat
 	buf := *tr.buf
 	errs := []error{adam.UnmarshalBinary(secs[3]), plat.UnmarshalBinary(secs[4]), buf.unmarshal(secs[5])}
+	var ema optim.EMA
+	switch {
+	case tr.ema != nil && len(secs) == 7:
+		if err := ema.UnmarshalBinary(secs[6]); err != nil {
+			errs = append(errs, fmt.Errorf("EMA: %v", err))
+		} else if len(ema.Shadow) != params.Len() {
+			errs = append(errs, fmt.Errorf("EMA of %d parameters, the network has %d", len(ema.Shadow), params.Len()))
+		}
+	case tr.ema != nil || len(secs) != 6:
+		errs = append(errs, fmt.Errorf("%d sections for a run with EMA %v", len(secs), tr.ema != nil))
+	}
 	if err := errors.Join(errs...); err != nil {
 		copy(params.Data, oldData)
 		return fmt.Errorf("%w: %v", ErrCorruptCheckpoint, err)
@@ -194,6 +220,9 @@ func (tr *Trainer) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("%w: learning rate %g", ErrCorruptCheckpoint, w.LR)
 	}
 	*tr.adam, *tr.plat, *tr.buf = adam, plat, buf
+	if tr.ema != nil {
+		*tr.ema = ema
+	}
 	tr.st = State{BaseLR: w.LR, Epoch: int(w.Epoch), Inner: int(w.Inner), Step: w.Step, PendingVal: w.PendingVal != 0, Filled: w.Filled != 0,
 		EnergyEvals: w.EnergyEvals, NetEvals: w.NetEvals, BestMetric: w.BestMetric, BestEpoch: int(w.BestEpoch),
 		Wall: w.Wall, LossSum: w.LossSum, GradSum: w.GradS, EpochLoss: w.EpochLoss, EpochGrad: w.EpochGrad}

@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -235,7 +236,65 @@ func resumeCases() []resumeCase {
 	split.KHigh, split.THigh = 160, 0.6
 	bf := tinyDW4()
 	bf.BF16 = true
-	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}, {"gmm-k-high", split, RefData}, {"dw4-bf16", bf, DataFree}}
+	ema := tinyGMM()
+	ema.EMA = 0.9
+	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}, {"gmm-k-high", split, RefData}, {"dw4-bf16", bf, DataFree}, {"gmm-ema", ema, RefData}}
+}
+
+// TestEMAOnlyEvaluation: an EMA changes the evaluation samples and
+// nothing else: the parameters, the buffer and the loss of a data-free run
+// are those of the same run without it; its checkpoints keep the average
+// (version 2) and are refused by a run without one.
+func TestEMAOnlyEvaluation(t *testing.T) {
+	plain := tinyGMM()
+	withEMA := tinyGMM()
+	withEMA.EMA = 0.95
+	a := newTrainer(t, plain, DataFree, 2)
+	b := newTrainer(t, withEMA, DataFree, 2)
+	var la, lb []float64
+	for _, c := range []struct {
+		tr   *Trainer
+		loss *[]float64
+	}{{a, &la}, {b, &lb}} {
+		l := c.loss
+		if err := c.tr.Run(context.Background(), Hooks{Epoch: func(r Record) error { *l = append(*l, r.Loss); return nil }}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(a.Params().Data, b.Params().Data) || !slices.Equal(la, lb) || !slices.Equal(a.buf.X, b.buf.X) {
+		t.Fatal("the EMA changed training")
+	}
+	sa, err := a.Sample(context.Background(), 50, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := b.Sample(context.Background(), 50, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(sa, sb) {
+		t.Fatal("EMA samples equal the plain parameters' samples")
+	}
+	if !slices.Equal(a.Params().Data, b.Params().Data) {
+		t.Fatal("sampling with the EMA left the averaged parameters in place")
+	}
+	ck, err := b.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := binary.LittleEndian.Uint32(ck[8:]); v != ckptVersionEMA {
+		t.Fatalf("EMA checkpoint version %d", v)
+	}
+	c := newTrainer(t, withEMA, DataFree, 1)
+	if err := c.UnmarshalBinary(ck); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.ema.Shadow, b.ema.Shadow) || c.ema.Updates != b.ema.Updates || c.ema.Updates != int64(withEMA.Epochs*withEMA.Inner) {
+		t.Fatalf("EMA not restored (updates %d)", c.ema.Updates)
+	}
+	if err := newTrainer(t, plain, DataFree, 1).UnmarshalBinary(ck); err == nil {
+		t.Fatal("a run without EMA loaded an EMA checkpoint")
+	}
 }
 
 // TestPrecisionTrains: the same DW-4 run in f32 and bf16 ends with

@@ -150,10 +150,15 @@ type Trainer struct {
 	adam   *optim.Adam
 	plat   *optim.Plateau
 	buf    *Buffer
-	smp    *sde.Sampler
-	score  *netScore
-	n, sp  int
-	d      int
+	// ema (nil unless the preset's EMA > 0) averages the parameters over
+	// inner steps; evaluation samples use the average (emaSwap holds the
+	// training parameters meanwhile).
+	ema     *optim.EMA
+	emaSwap []float64
+	smp     *sde.Sampler
+	score   *netScore
+	n, sp   int
+	d       int
 
 	val []float64 // validation set in training units, centred (reference-data mode)
 
@@ -255,6 +260,10 @@ func New(cfg Config, val []float64, workers int) (*Trainer, error) {
 	tr.adamGrain = max(1<<14, (np+4*tr.pool.Workers()-1)/(4*tr.pool.Workers()))
 	tr.bad = make([]int, (np+tr.adamGrain-1)/tr.adamGrain)
 	tr.adamFn = tr.adamRange
+	if p.EMA > 0 {
+		tr.ema = optim.NewEMA(tr.net.Params().Data, p.EMA)
+		tr.emaSwap = make([]float64, np)
+	}
 	return tr, nil
 }
 
@@ -458,6 +467,9 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 	tr.adam.Advance()
 	bad := tr.bad
 	tr.pool.For(len(ps.Data), tr.adamGrain, tr.adamFn)
+	if tr.ema != nil {
+		tr.ema.Updates++
+	}
 	for _, i := range bad {
 		if i >= 0 {
 			return 0, 0, div(fmt.Sprintf("parameter %d is %g after the Adam step", i, ps.Data[i]))
@@ -471,6 +483,12 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 func (tr *Trainer) adamRange(_, lo, hi int) {
 	ps := tr.net.Params()
 	tr.adam.ApplyRange(ps.Data, ps.Grad, lo, hi)
+	if tr.ema != nil { // optim.EMA.Update on [lo, hi)
+		d, sh := tr.ema.Decay, tr.ema.Shadow
+		for i, v := range ps.Data[lo:hi] {
+			sh[lo+i] = d*sh[lo+i] + (1-d)*v
+		}
+	}
 	c := lo / tr.adamGrain
 	tr.bad[c] = -1
 	for i, v := range ps.Data[lo:hi] {
@@ -549,6 +567,13 @@ func (tr *Trainer) generate(ctx context.Context, x []float64, b int, call uint64
 	}
 	if eval && tr.p.EvalEta > 0 {
 		tr.smp.Eta = tr.p.EvalEta
+	}
+	if eval && tr.ema != nil {
+		// Evaluation samples come from the averaged parameters.
+		data := tr.net.Params().Data
+		copy(tr.emaSwap, data)
+		tr.ema.CopyTo(data)
+		defer copy(data, tr.emaSwap)
 	}
 	tr.smp.Prior(x, b, call)
 	if err := tr.smp.Run(ctx, x, b, tr.score, call, progress); err != nil {
