@@ -190,6 +190,11 @@ func header(w io.Writer) {
 		fmt.Fprintf(w, "; absent: %s", strings.Join(absent, ", "))
 	}
 	fmt.Fprintln(w)
+	bf16 := "float32 SGEMM on bfloat16-rounded operands (no native bfloat16 product here)"
+	if im, err := asm.Default(); err == nil && im.HasGemmBF16Pairs() {
+		bf16 = "VDPBF16PS pair GEMM (AVX512_BF16)"
+	}
+	fmt.Fprintf(w, "bf16 precision (-precision bf16) runs its dense products on: %s\n", bf16)
 }
 
 // field returns the value of key in a case name like "impl=avx2/n=55/b=1024".
