@@ -170,7 +170,7 @@ func TestBFloat16PairsMatchRounded(t *testing.T) {
 	if !im.HasGemmBF16Pairs() {
 		t.Skipf("skipped: implementation %s has no native bfloat16 pair GEMM (needs AVX512_BF16)", im.Name())
 	}
-	for _, cfg := range []Config{{N: 4, D: 2, Layers: 3}, {N: 13, D: 3, Layers: 5}} {
+	for _, cfg := range []Config{{N: 4, D: 2, Layers: 3}, {N: 13, D: 3, Layers: 5}, {N: 5, D: 3, Layers: 2, Hidden: 13}} {
 		m, err := NewWithImpl(cfg, 4, im)
 		if err != nil {
 			t.Fatal(err)
