@@ -407,6 +407,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		quiet   = fs.Bool("quiet", false, "no progress bar")
 		steps   = fs.Int("sde-steps", 0, "reverse-SDE steps (0: the preset's evaluation steps)")
 		eta     = fs.Float64("eta", 0, "η of the reverse SDE's noise (0: the preset's; SPEC §4.2: 1 GMM/DW-4, 0.9 LJ-13, 0.5 LJ-55)")
+		prec    = fs.String("precision", "", "network arithmetic for sampling: f64, f32 or bf16 (default: the checkpoint's)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: idem sample -ckpt CKPT -n N -out FILE.npy\n\nDraws samples with the reverse SDE (SPEC §4.2, negative time where the\npreset uses it) and writes them with a .sha256 beside them.\n\n")
@@ -429,7 +430,13 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkWritable(filepath.Dir(*out)); err != nil {
 		return fmt.Errorf("sample: -out %s: directory not writable: %w", *out, err)
 	}
-	tr, err := train.Open(*ckpt, nil, *workers)
+	var tr *train.Trainer
+	var err error
+	if *prec != "" {
+		tr, err = train.OpenPrecision(*ckpt, nil, *workers, *prec)
+	} else {
+		tr, err = train.Open(*ckpt, nil, *workers)
+	}
 	if err != nil {
 		return fmt.Errorf("sample: %w", err)
 	}

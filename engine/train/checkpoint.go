@@ -172,6 +172,9 @@ func (tr *Trainer) UnmarshalBinary(data []byte) error {
 	if err := json.Unmarshal(secs[0], &c); err != nil {
 		return fmt.Errorf("%w: config: %v", ErrCorruptCheckpoint, err)
 	}
+	if tr.anyPrecision {
+		c.Preset.Float32, c.Preset.BF16 = tr.cfg.Preset.Float32, tr.cfg.Preset.BF16
+	}
 	want, _ := json.Marshal(tr.cfg)
 	if got, _ := json.Marshal(c); !bytes.Equal(got, want) {
 		return fmt.Errorf("%w: it holds %s/%s (%s, %s, seed %d), this run is %s/%s (%s, %s, seed %d)", ErrConfigMismatch,
@@ -252,6 +255,31 @@ func Open(path string, val []float64, workers int) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := tr.Load(path); err != nil {
+		tr.Close()
+		return nil, err
+	}
+	return tr, nil
+}
+
+// OpenPrecision is Open with the network's arithmetic replaced by
+// precision (preset.Precisions: "f64", "f32", "bf16"), e.g. to sample a
+// network trained in bfloat16 with float32 products. The parameters, the
+// optimiser and the buffer are the checkpoint's; the returned trainer's
+// configuration names the new precision.
+func OpenPrecision(path string, val []float64, workers int, precision string) (*Trainer, error) {
+	cfg, err := ReadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Preset.SetPrecision(precision); err != nil {
+		return nil, err
+	}
+	tr, err := New(cfg, val, workers)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	tr.anyPrecision = true
 	if err := tr.Load(path); err != nil {
 		tr.Close()
 		return nil, err

@@ -632,3 +632,38 @@ func TestEvalEta(t *testing.T) {
 		t.Fatal("SetEvalEta(0) did not restore the preset's η")
 	}
 }
+
+// TestOpenPrecision: a checkpoint opens with another network precision
+// (the same parameters, the new precision in the configuration), an
+// unknown precision is an error, and Load still refuses a checkpoint of
+// another precision.
+func TestOpenPrecision(t *testing.T) {
+	p := tinyDW4()
+	tr := newTrainer(t, p, DataFree, 1)
+	if err := tr.Run(context.Background(), Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "a.ckpt")
+	if err := tr.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	bf, err := OpenPrecision(path, nil, 1, "bf16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bf.Close()
+	if bf.Config().Preset.Precision() != "bf16" || !slices.Equal(bf.Params().Data, tr.Params().Data) {
+		t.Fatalf("precision %q, parameters equal %v", bf.Config().Preset.Precision(), slices.Equal(bf.Params().Data, tr.Params().Data))
+	}
+	if _, err := bf.Sample(context.Background(), 10, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenPrecision(path, nil, 1, "fp8"); err == nil {
+		t.Fatal("fp8 accepted")
+	}
+	q := tinyDW4()
+	q.BF16 = true
+	if err := newTrainer(t, q, DataFree, 1).Load(path); err == nil {
+		t.Fatal("Load accepted a checkpoint of another precision")
+	}
+}

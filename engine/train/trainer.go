@@ -155,10 +155,13 @@ type Trainer struct {
 	// training parameters meanwhile).
 	ema     *optim.EMA
 	emaSwap []float64
-	smp     *sde.Sampler
-	score   *netScore
-	n, sp   int
-	d       int
+	// anyPrecision lets Load accept a checkpoint whose preset differs
+	// from this trainer's in its precision only (OpenPrecision).
+	anyPrecision bool
+	smp          *sde.Sampler
+	score        *netScore
+	n, sp        int
+	d            int
 
 	val []float64 // validation set in training units, centred (reference-data mode)
 
