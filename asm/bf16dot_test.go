@@ -269,10 +269,15 @@ func TestGemmBF16PairsMatchesSgemmBF16(t *testing.T) {
 	}
 }
 
+// TestBF16DotNative: on a CPU with AVX512_BF16, avx512 (and amx where
+// present) run the native pair GEMM, and avx2 and generic do not.
 func TestBF16DotNative(t *testing.T) {
 	requireBF16Dot(t)
-	if !MustDefault().HasGemmBF16Pairs() && MustDefault().Name() != "avx2" {
-		t.Fatalf("default %s: no native pair GEMM on an AVX512_BF16 machine", MustDefault().Name())
+	for _, im := range Impls() {
+		want := im.Name() == "avx512" || im.Name() == "amx"
+		if im.HasGemmBF16Pairs() != want {
+			t.Errorf("impl=%s: HasGemmBF16Pairs() = %v, want %v", im.Name(), im.HasGemmBF16Pairs(), want)
+		}
 	}
 }
 
