@@ -24,7 +24,9 @@
 // the OS tile state (XCR0) and Linux's per-process tile permission, "amx"
 // (for now the avx512 kernels; SgemmBF16, the bfloat16 product that an AMX
 // kernel would carry, has a plain-Go twin of the tile unit's TDPBF16PS
-// order of sums, and runs as Sgemm on rounded operands elsewhere). On arm64 there is "neon". Detect reports
+// order of sums, and runs as Sgemm on rounded operands elsewhere; on CPUs
+// with AVX512_BF16, GemmBF16Pairs multiplies packed bfloat16 pairs with
+// VDPBF16PS). On arm64 there is "neon". Detect reports
 // the units found (cpuid, XCR0, the AMX permission request); Impls lists
 // what this CPU can run, each falling back to the one before it
 // (amx → avx512 → avx2 → generic); Default picks the best one unless the
