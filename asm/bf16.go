@@ -80,26 +80,8 @@ func IsBF16(x []float32) bool {
 // values are exact in float32, so only the order of the sums differs, by at
 // most about k·2⁻²³·Σ_p |A(i,p)·B(p,j)|, as between Sgemm implementations.
 func (im *Impl) SgemmBF16(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int) {
-	if m < 0 || n < 0 || k < 0 {
-		panic(errSgemmNegative)
-	}
-	if m == 0 || n == 0 || k == 0 {
+	if !sgemmArgs(m, n, k, len(a), rsA, csA, len(b), ldb, len(c), ldc) {
 		return
-	}
-	if rsA < 0 || csA < 0 {
-		panic(errSgemmStride)
-	}
-	if ldb < n || ldc < n {
-		panic(errSgemmLd)
-	}
-	if len(a) < (m-1)*rsA+(k-1)*csA+1 {
-		panic(errSgemmShortA)
-	}
-	if len(b) < (k-1)*ldb+n {
-		panic(errSgemmShortB)
-	}
-	if len(c) < (m-1)*ldc+n {
-		panic(errSgemmShortC)
 	}
 	if im.sgemmBF16 != nil {
 		im.sgemmBF16(m, n, k, a, rsA, csA, b, ldb, c, ldc)

@@ -107,28 +107,9 @@ func (im *Impl) HasGemmBF16Pairs() bool { return im.bf16Dot && hasBF16Dot() }
 // the edge tiles, like Sgemm's implementations. Checks and panics are
 // Sgemm's; it does not allocate.
 func (im *Impl) GemmBF16Pairs(m, n, kp int, a []uint32, rsA, csA int, b []uint32, ldb int, c []float32, ldc int) {
-	if m < 0 || n < 0 || kp < 0 {
-		panic(errSgemmNegative)
+	if sgemmArgs(m, n, kp, len(a), rsA, csA, len(b), ldb, len(c), ldc) {
+		bf16DotTiled(im.HasGemmBF16Pairs(), m, n, kp, a, rsA, csA, b, ldb, c, ldc)
 	}
-	if m == 0 || n == 0 || kp == 0 {
-		return
-	}
-	if rsA < 0 || csA < 0 {
-		panic(errSgemmStride)
-	}
-	if ldb < n || ldc < n {
-		panic(errSgemmLd)
-	}
-	if len(a) < (m-1)*rsA+(kp-1)*csA+1 {
-		panic(errSgemmShortA)
-	}
-	if len(b) < (kp-1)*ldb+n {
-		panic(errSgemmShortB)
-	}
-	if len(c) < (m-1)*ldc+n {
-		panic(errSgemmShortC)
-	}
-	bf16DotTiled(im.HasGemmBF16Pairs(), m, n, kp, a, rsA, csA, b, ldb, c, ldc)
 }
 
 // The tile of the bfloat16 pair GEMM: 12×32 elements of C over at most

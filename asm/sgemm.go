@@ -18,11 +18,21 @@ package asm
 // Sgemm checks the lengths once and panics on a short slice or a negative
 // size (programmer errors); it is single-threaded and does not allocate.
 func (im *Impl) Sgemm(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int) {
+	if sgemmArgs(m, n, k, len(a), rsA, csA, len(b), ldb, len(c), ldc) {
+		im.sgemm(m, n, k, a, rsA, csA, b, ldb, c, ldc)
+	}
+}
+
+// sgemmArgs is the argument check of Sgemm, SgemmBF16 and GemmBF16Pairs
+// (k counts A's columns, whatever their element): it panics on a negative
+// size or stride, a short leading dimension or a short slice, and reports
+// whether there is anything to compute.
+func sgemmArgs(m, n, k, lenA, rsA, csA, lenB, ldb, lenC, ldc int) bool {
 	if m < 0 || n < 0 || k < 0 {
 		panic(errSgemmNegative)
 	}
 	if m == 0 || n == 0 || k == 0 {
-		return
+		return false
 	}
 	if rsA < 0 || csA < 0 {
 		panic(errSgemmStride)
@@ -30,16 +40,16 @@ func (im *Impl) Sgemm(m, n, k int, a []float32, rsA, csA int, b []float32, ldb i
 	if ldb < n || ldc < n {
 		panic(errSgemmLd)
 	}
-	if len(a) < (m-1)*rsA+(k-1)*csA+1 {
+	if lenA < (m-1)*rsA+(k-1)*csA+1 {
 		panic(errSgemmShortA)
 	}
-	if len(b) < (k-1)*ldb+n {
+	if lenB < (k-1)*ldb+n {
 		panic(errSgemmShortB)
 	}
-	if len(c) < (m-1)*ldc+n {
+	if lenC < (m-1)*ldc+n {
 		panic(errSgemmShortC)
 	}
-	im.sgemm(m, n, k, a, rsA, csA, b, ldb, c, ldc)
+	return true
 }
 
 // SgemmNative reports whether im has a native (SIMD) Sgemm; when it does

@@ -112,8 +112,9 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 	}
 }
 
-// TestFloat32Determinism: the float32 path gives bit-identical scores,
-// input gradients and parameter gradients for 1, 2 and 3 workers.
+// TestFloat32Determinism: the float32 and bfloat16 paths give
+// bit-identical scores, input gradients and parameter gradients for 1, 2
+// and 3 workers.
 func TestFloat32Determinism(t *testing.T) {
 	cfg := Config{N: 13, D: 3, Layers: 2}
 	m := testModel(t, cfg, asm.MustDefault(), 3)
@@ -125,18 +126,20 @@ func TestFloat32Determinism(t *testing.T) {
 	for i := range w {
 		w[i] = rng.NormFloat64()
 	}
-	var ref [3][]float64
-	for _, workers := range []int{1, 2, 3} {
-		o, dx, g := runFB(t, m, Float32, workers, x, tt, w, b)
-		got := [3][]float64{o, dx, g}
-		if workers == 1 {
-			ref = got
-			continue
-		}
-		for k := range got {
-			for i := range got[k] {
-				if math.Float64bits(got[k][i]) != math.Float64bits(ref[k][i]) {
-					t.Fatalf("workers=%d: array %d element %d = %v, 1 worker %v", workers, k, i, got[k][i], ref[k][i])
+	for _, p := range []Precision{Float32, BFloat16} {
+		var ref [3][]float64
+		for _, workers := range []int{1, 2, 3} {
+			o, dx, g := runFB(t, m, p, workers, x, tt, w, b)
+			got := [3][]float64{o, dx, g}
+			if workers == 1 {
+				ref = got
+				continue
+			}
+			for k := range got {
+				for i := range got[k] {
+					if math.Float64bits(got[k][i]) != math.Float64bits(ref[k][i]) {
+						t.Fatalf("%v, workers=%d: array %d element %d = %v, 1 worker %v", p, workers, k, i, got[k][i], ref[k][i])
+					}
 				}
 			}
 		}

@@ -25,11 +25,18 @@ func (e *EMA) Update(params []float64) {
 	if len(params) != len(e.Shadow) {
 		panic(fmt.Sprintf("optim: EMA over %d parameters given %d", len(e.Shadow), len(params)))
 	}
-	d := e.Decay
-	for i, p := range params {
-		e.Shadow[i] = d*e.Shadow[i] + (1-d)*p
-	}
+	e.UpdateRange(params, 0, len(params))
 	e.Updates++
+}
+
+// UpdateRange folds params[lo:hi] into the same part of the average, for
+// callers that split the update (e.g. over a pool); it does not count an
+// update: Updates is the caller's to advance once per whole update.
+func (e *EMA) UpdateRange(params []float64, lo, hi int) {
+	d, sh := e.Decay, e.Shadow[lo:hi]
+	for i, p := range params[lo:hi] {
+		sh[i] = d*sh[i] + (1-d)*p
+	}
 }
 
 // CopyTo writes the averaged parameters into dst.

@@ -486,11 +486,8 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 func (tr *Trainer) adamRange(_, lo, hi int) {
 	ps := tr.net.Params()
 	tr.adam.ApplyRange(ps.Data, ps.Grad, lo, hi)
-	if tr.ema != nil { // optim.EMA.Update on [lo, hi)
-		d, sh := tr.ema.Decay, tr.ema.Shadow
-		for i, v := range ps.Data[lo:hi] {
-			sh[lo+i] = d*sh[lo+i] + (1-d)*v
-		}
+	if tr.ema != nil {
+		tr.ema.UpdateRange(ps.Data, lo, hi)
 	}
 	c := lo / tr.adamGrain
 	tr.bad[c] = -1
