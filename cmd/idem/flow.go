@@ -71,6 +71,7 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		seed     = fs.Uint64("seed", 1, "seed of the initial weights and of every draw")
 		workers  = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 		resume   = fs.Bool("resume", false, "continue the run in -out")
+		initCkpt = fs.String("init", "", "start from the best parameters of this flow checkpoint (same network), with a fresh optimiser and schedule")
 		force    = fs.Bool("force", false, "start over, replacing an earlier run in -out")
 		quiet    = fs.Bool("quiet", false, "no progress bar")
 		skipSum  = fs.Bool("skip-checksum", false, "do not check -data and -val against their .sha256 checksum files (prints a warning)")
@@ -85,6 +86,9 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *tgName == "" || *dataPath == "" {
 		fs.Usage()
 		return errUsage
+	}
+	if *resume && *initCkpt != "" {
+		return usagef("flow train: -init starts a new run; -resume continues one (its start is in its checkpoint)")
 	}
 	cfg, err := cnf.Default(*tgName)
 	if err != nil {
@@ -159,8 +163,17 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 		}
 		cfg = f.Config()
-	} else if f, err = cnf.New(cfg, data.x, val, *workers); err != nil {
-		return fmt.Errorf("flow train: %w", err)
+	} else {
+		if f, err = cnf.New(cfg, data.x, val, *workers); err != nil {
+			return fmt.Errorf("flow train: %w", err)
+		}
+		if *initCkpt != "" {
+			if err := f.InitFrom(*initCkpt); err != nil {
+				f.Close()
+				return fmt.Errorf("flow train: -init: %w", err)
+			}
+			cfg = f.Config()
+		}
 	}
 	defer f.Close()
 	lg := &runLog{path: filepath.Join(*out, "log.jsonl")}

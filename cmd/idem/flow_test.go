@@ -45,6 +45,25 @@ func TestFlowCLI(t *testing.T) {
 	if out, stderr, err := runCmd(t, more...); err != nil || !strings.Contains(out, "40 steps") {
 		t.Fatalf("resume: %v\n%s%s", err, out, stderr)
 	}
+	// A new run started from the first one's best parameters names it in
+	// its log; -init with -resume is a usage error.
+	run2 := filepath.Join(dir, "flow2")
+	initArgs := []string{"flow", "train", "-quiet", "-target", "gmm40", "-data", data, "-val", val, "-out", run2, "-steps", "10", "-val-every", "10", "-val-rows", "50", "-width", "16", "-layers", "1", "-batch", "64", "-lr", "3e-4", "-init", filepath.Join(run, "flow.ckpt")}
+	if out, stderr, err := runCmd(t, initArgs...); err != nil {
+		t.Fatalf("flow train -init: %v\n%s%s", err, out, stderr)
+	}
+	if log2, _ := os.ReadFile(filepath.Join(run2, "log.jsonl")); !strings.Contains(string(log2), `"init":"`+filepath.Join(run, "flow.ckpt")+` (seal sha256 `) {
+		t.Errorf("the -init run's log does not name its start:\n%s", log2)
+	}
+	if _, _, err := runCmd(t, append(initArgs, "-resume")...); err == nil || exitStatus(err, &strings.Builder{}) != 2 {
+		t.Errorf("-init with -resume: %v", err)
+	}
+	wide := append([]string(nil), initArgs...)
+	wide[len(wide)-9] = "32" // -width
+	wide = append(wide, "-force")
+	if _, _, err := runCmd(t, wide...); err == nil || !strings.Contains(err.Error(), "another configuration") {
+		t.Errorf("-init from another width: %v", err)
+	}
 	js := filepath.Join(dir, "e.json")
 	lq := filepath.Join(dir, "logq.npy")
 	out, stderr, err = runCmd(t, "flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", test, "-ess-n", "100", "-ess-batches", "2", "-json", js, "-logq", lq)

@@ -56,6 +56,9 @@ type Config struct {
 	// SHA-256), for the record.
 	Data string `json:"data,omitempty"`
 	Val  string `json:"val,omitempty"`
+	// Init names the flow checkpoint (with its seal digest) whose best
+	// parameters started the run; empty for a run from random weights.
+	Init string `json:"init,omitempty"`
 }
 
 // Default returns the SPEC §7.6 flow for a target: GMM-40 an MLP with prior
@@ -559,6 +562,42 @@ func ReadConfig(path string) (Config, error) {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
+}
+
+// network is c without its training fields: two flows with equal networks
+// can share parameters.
+func (c Config) network() Config {
+	return Config{Target: c.Target, N: c.N, D: c.D, MeanFree: c.MeanFree, Net: c.Net, Width: c.Width, Layers: c.Layers, Float32: c.Float32, Scale: c.Scale, PriorStd: c.PriorStd}
+}
+
+// InitFrom starts an untrained flow from the best parameters of the flow
+// checkpoint at path, which must hold the same network (target, shape,
+// width, layers, scale, prior). The optimiser, the schedule and the step
+// count start afresh, so a finished run can go on under a new learning-rate
+// schedule. The checkpoint is named in Config().Init.
+func (f *Flow) InitFrom(path string) error {
+	if f.st.Step != 0 {
+		return fmt.Errorf("cnf: InitFrom after %d training steps", f.st.Step)
+	}
+	data, err := readFlow(path)
+	if err != nil {
+		return err
+	}
+	secs, c, err := splitFlow(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	got, _ := json.Marshal(c.network())
+	if want, _ := json.Marshal(f.cfg.network()); !bytes.Equal(got, want) {
+		return fmt.Errorf("%s: %w: its network is %s, this flow's %s", path, ErrConfigMismatch, got, want)
+	}
+	ps := f.field.Params()
+	if err := ps.UnmarshalBinary(secs[4]); err != nil { // unchanged on error
+		return fmt.Errorf("%s: %w: best parameters: %v", path, ErrCorruptCheckpoint, err)
+	}
+	copy(f.best, ps.Data)
+	f.cfg.Init = fmt.Sprintf("%s (seal sha256 %x)", path, data[len(data)-32:])
+	return nil
 }
 
 // Load restores the checkpoint at path (see UnmarshalBinary).

@@ -204,3 +204,116 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("lj38: %+v %v", c, err)
 	}
 }
+
+// TestInitFrom starts a flow of another seed and schedule from a trained
+// checkpoint's best parameters and checks that it carries them, starts its
+// own optimiser afresh, and refuses other networks, corrupt files and
+// flows that have already trained.
+func TestInitFrom(t *testing.T) {
+	c := smallGMMConfig()
+	c.Steps, c.ValEvery = 30, 10
+	data := gaussData(1000, 2, 2, 3, 6)
+	val := gaussData(200, 2, 2, 3, 7)
+	f, err := New(c, data, val, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Train(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "flow.ckpt")
+	if err := f.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	f.UseBest()
+	x := gaussData(64, 2, 2, 3, 8)
+	tt := make([]float64, 64)
+	for i := range tt {
+		tt[i] = float64(i) / 64
+	}
+	want := make([]float64, len(x))
+	if err := f.Field().Velocity(want, x, tt, 64); err != nil {
+		t.Fatal(err)
+	}
+
+	c2 := c
+	c2.Seed, c2.LR, c2.LRFinal, c2.Steps = 9, 3e-4, 1e-5, 20
+	g, err := New(c2, data, val, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if err := g.InitFrom(p); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float64, len(x))
+	if err := g.Field().Velocity(got, x, tt, 64); err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("velocity[%d] = %v after InitFrom, the checkpoint's best gives %v", i, got[i], want[i])
+		}
+	}
+	if g.Config().Init == "" || g.State().Step != 0 || g.lr(0) != c2.LR {
+		t.Errorf("init %q, step %d, lr %g: want the checkpoint named and a fresh schedule", g.Config().Init, g.State().Step, g.lr(0))
+	}
+	for _, m := range g.adam.M {
+		if m != 0 {
+			t.Fatal("InitFrom carried the checkpoint's Adam moments")
+		}
+	}
+	// The initialised flow trains and saves; its checkpoint reopens.
+	if err := g.Train(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	q := filepath.Join(t.TempDir(), "g.ckpt")
+	if err := g.Save(q); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := Open(q, data, val, 1); err != nil {
+		t.Errorf("reopening an initialised run: %v", err)
+	} else {
+		if h.Config().Init != g.Config().Init {
+			t.Errorf("reopened init %q, want %q", h.Config().Init, g.Config().Init)
+		}
+		h.Close()
+	}
+	if err := g.InitFrom(p); err == nil {
+		t.Error("InitFrom after training succeeded")
+	}
+
+	c3 := c
+	c3.Width = 16
+	w, err := New(c3, data, val, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	before := append([]float64(nil), w.field.Params().Data...)
+	if err := w.InitFrom(p); !errors.Is(err, ErrConfigMismatch) {
+		t.Errorf("another width: %v", err)
+	}
+	b, _ := os.ReadFile(p)
+	bad := filepath.Join(t.TempDir(), "bad.ckpt")
+	os.WriteFile(bad, flip(b, len(b)/2), 0o644)
+	c4 := c
+	c4.Seed = 11
+	v, err := New(c4, data, val, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if err := v.InitFrom(bad); !errors.Is(err, ErrCorruptCheckpoint) {
+		t.Errorf("corrupt checkpoint: %v", err)
+	}
+	if v.Config().Init != "" {
+		t.Error("a failed InitFrom named its checkpoint")
+	}
+	for i, p := range w.field.Params().Data {
+		if p != before[i] {
+			t.Fatal("a refused InitFrom changed the parameters")
+		}
+	}
+}
