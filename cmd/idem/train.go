@@ -162,7 +162,7 @@ func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.ckptEvery, "ckpt-every", 1, "write last.ckpt every this many epochs")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&o.set, "set", "", "override preset fields, e.g. 'lr=2e-3,k=100,sde_steps=200' (names as in the run log's config)")
-	fs.StringVar(&o.precision, "precision", "", "network arithmetic: f64, f32 or bf16 (bfloat16 dense products, the AMX unit's arithmetic); default the preset's")
+	fs.StringVar(&o.precision, "precision", "", "network arithmetic of every pass: f64, f32 or bf16 (bfloat16 dense products, the AMX unit's arithmetic); default the preset's (-set sample_bf16=true: f32 training, bf16 sampling)")
 }
 
 func (o *trainOptions) config() (train.Config, error) {
@@ -280,7 +280,7 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	} else {
 		_ = lg.add(map[string]any{"type": "config", "config": cfg, "seed": cfg.Seed, "version": version(), "go": runtime.Version(),
 			"cpu": cpuid.CPU.BrandName, "workers": o.workers, "validation": valDesc, "params": tr.Params().Len(),
-			"precision": cfg.Preset.Precision(), "impl": asm.MustDefault().Name()})
+			"precision": cfg.Preset.Precision(), "sample_precision": cfg.Preset.SamplePrecision(), "impl": asm.MustDefault().Name()})
 	}
 	save := func(path string) error {
 		if err := tr.Save(path); err != nil {
@@ -288,12 +288,16 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 		}
 		return lg.flush()
 	}
+	prec := p.Precision()
+	if sp := p.SamplePrecision(); sp != prec {
+		prec += ", sampling " + sp
+	}
 	ks := fmt.Sprint(p.K)
 	if p.KHigh > 0 {
 		ks = fmt.Sprintf("%d below t = %g, %d above", p.K, p.THigh, p.KHigh)
 	}
 	fmt.Fprintf(stdout, "idem train: %s/%s, %s, %s mode, seed %d, %d parameters (%s), %d epochs × %d steps (B = %d, K = %s), %d SDE steps × %d samples per epoch\n",
-		p.Target, p.Name, cfg.Variant, cfg.Mode, cfg.Seed, tr.Params().Len(), p.Precision(), p.Epochs, p.Inner, p.Batch, ks, p.SDESteps, p.NewPerEp)
+		p.Target, p.Name, cfg.Variant, cfg.Mode, cfg.Seed, tr.Params().Len(), prec, p.Epochs, p.Inner, p.Batch, ks, p.SDESteps, p.NewPerEp)
 	fmt.Fprintf(stdout, "validation: %s\nrun directory: %s\n", valDesc, o.out)
 
 	var bar *progressBar

@@ -62,8 +62,12 @@ type Preset struct {
 	// BF16 (with Float32) rounds the operands of the EGNN's dense products
 	// to bfloat16 and sums in float32 (egnn.BFloat16): the AMX tile unit's
 	// arithmetic. See Precision.
-	BF16      bool `json:"bf16,omitempty"`
-	HWeighted bool `json:"h_weighted"` // λ(t) = h(t) + 10⁻³ (GMM) instead of 1
+	BF16 bool `json:"bf16,omitempty"`
+	// SampleBF16 (with Float32) runs the reverse SDE's network evaluations
+	// (buffer samples, validation samples, Sample) with bfloat16 products,
+	// while training passes stay float32. See SamplePrecision.
+	SampleBF16 bool `json:"sample_bf16,omitempty"`
+	HWeighted  bool `json:"h_weighted"` // λ(t) = h(t) + 10⁻³ (GMM) instead of 1
 
 	// EMA, when positive, is the decay per inner step of an exponential
 	// moving average of the parameters, which evaluation samples (validation,
@@ -210,7 +214,17 @@ func (p Preset) Precision() string {
 	return "f64"
 }
 
-// SetPrecision sets Float32 and BF16 from a name of Precisions.
+// SamplePrecision names the arithmetic of the reverse SDE's network
+// evaluations: "bf16" with BF16 or SampleBF16, else Precision().
+func (p Preset) SamplePrecision() string {
+	if p.SampleBF16 && p.Float32 {
+		return "bf16"
+	}
+	return p.Precision()
+}
+
+// SetPrecision sets Float32 and BF16 from a name of Precisions, for every
+// pass: it clears SampleBF16.
 func (p *Preset) SetPrecision(name string) error {
 	switch name {
 	case "f64":
@@ -222,6 +236,7 @@ func (p *Preset) SetPrecision(name string) error {
 	default:
 		return fmt.Errorf("preset: unknown precision %q (want %v)", name, Precisions())
 	}
+	p.SampleBF16 = false
 	return nil
 }
 
@@ -234,6 +249,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: ema must be in [0, 1) (0: off)", p.Target, p.Name)
 	case p.BF16 && !p.Float32:
 		return fmt.Errorf("preset %s/%s: bf16 needs float32 (the bfloat16 products run on the float32 path)", p.Target, p.Name)
+	case p.SampleBF16 && (!p.Float32 || p.BF16):
+		return fmt.Errorf("preset %s/%s: sample_bf16 needs float32 training (with bf16 every pass is bfloat16 already)", p.Target, p.Name)
 	case !(p.SigmaMin > 0) || !(p.SigmaMax > p.SigmaMin):
 		return fmt.Errorf("preset %s/%s: need 0 < σ_min < σ_max", p.Target, p.Name)
 	case p.EvalSDESteps < 0:

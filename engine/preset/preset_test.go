@@ -142,6 +142,24 @@ func TestPrecision(t *testing.T) {
 	if err := p.Validate(); err == nil {
 		t.Fatal("bf16 without float32 accepted")
 	}
+	// f32 training with bf16 sampling; SetPrecision names every pass.
+	p.Float32, p.BF16, p.SampleBF16 = true, false, true
+	if p.Validate() != nil || p.Precision() != "f32" || p.SamplePrecision() != "bf16" {
+		t.Fatalf("sample_bf16: Validate %v, precision %s, sampling %s", p.Validate(), p.Precision(), p.SamplePrecision())
+	}
+	for _, name := range Precisions() {
+		q := p
+		if err := q.SetPrecision(name); err != nil || q.SampleBF16 || q.SamplePrecision() != name {
+			t.Fatalf("SetPrecision(%q) on sample_bf16: %v, sampling %s", name, err, q.SamplePrecision())
+		}
+	}
+	for _, bad := range []struct{ f32, bf16 bool }{{false, false}, {true, true}} {
+		q := p
+		q.Float32, q.BF16 = bad.f32, bad.bf16
+		if q.Validate() == nil {
+			t.Fatalf("sample_bf16 with float32 %v, bf16 %v accepted", bad.f32, bad.bf16)
+		}
+	}
 	g, _ := Quick("gmm40")
 	if g.Precision() != "f64" {
 		t.Fatalf("gmm40 precision %q", g.Precision())

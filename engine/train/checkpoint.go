@@ -173,7 +173,7 @@ func (tr *Trainer) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("%w: config: %v", ErrCorruptCheckpoint, err)
 	}
 	if tr.anyPrecision {
-		c.Preset.Float32, c.Preset.BF16 = tr.cfg.Preset.Float32, tr.cfg.Preset.BF16
+		c.Preset.Float32, c.Preset.BF16, c.Preset.SampleBF16 = tr.cfg.Preset.Float32, tr.cfg.Preset.BF16, tr.cfg.Preset.SampleBF16
 	}
 	want, _ := json.Marshal(tr.cfg)
 	if got, _ := json.Marshal(c); !bytes.Equal(got, want) {

@@ -66,6 +66,12 @@ func newEGNNNet(cfg egnn.Config, seed uint64, maxBatch int, pool *engine.Pool, p
 	if err != nil {
 		return nil, err
 	}
+	return (&egnnNet{m: m}).withPrecision(maxBatch, pool, precision)
+}
+
+// withPrecision returns the same model (shared parameters) with a workspace
+// of another arithmetic (preset.Precisions).
+func (n *egnnNet) withPrecision(maxBatch int, pool *engine.Pool, precision string) (*egnnNet, error) {
 	prec := egnn.Float64
 	switch precision {
 	case "f32":
@@ -73,11 +79,11 @@ func newEGNNNet(cfg egnn.Config, seed uint64, maxBatch int, pool *engine.Pool, p
 	case "bf16":
 		prec = egnn.BFloat16
 	}
-	ws, err := m.NewWorkspacePrec(maxBatch, pool, prec)
+	ws, err := n.m.NewWorkspacePrec(maxBatch, pool, prec)
 	if err != nil {
 		return nil, err
 	}
-	return &egnnNet{m: m, ws: ws}, nil
+	return &egnnNet{m: n.m, ws: ws}, nil
 }
 
 func (n *egnnNet) Params() *param.Set { return n.m.Params() }

@@ -230,7 +230,8 @@ type resumeCase struct {
 
 // resumeCases are the runs the resume tests interrupt: GMM-40 with
 // reference-data validation (MLP), DW-4 data-free (float32 EGNN, and with
-// bfloat16 products), and GMM-40 with more MC samples at large t (KHigh).
+// bfloat16 products everywhere or in sampling only), GMM-40 with more MC
+// samples at large t (KHigh), and GMM-40 with an EMA.
 func resumeCases() []resumeCase {
 	split := tinyGMM()
 	split.KHigh, split.THigh = 160, 0.6
@@ -238,7 +239,10 @@ func resumeCases() []resumeCase {
 	bf.BF16 = true
 	ema := tinyGMM()
 	ema.EMA = 0.9
-	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}, {"gmm-k-high", split, RefData}, {"dw4-bf16", bf, DataFree}, {"gmm-ema", ema, RefData}}
+	mixed := tinyDW4()
+	mixed.SampleBF16 = true
+	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}, {"gmm-k-high", split, RefData}, {"dw4-bf16", bf, DataFree},
+		{"dw4-sample-bf16", mixed, DataFree}, {"gmm-ema", ema, RefData}}
 }
 
 // TestEMAOnlyEvaluation: an EMA changes the evaluation samples and
@@ -665,5 +669,60 @@ func TestOpenPrecision(t *testing.T) {
 	q.BF16 = true
 	if err := newTrainer(t, q, DataFree, 1).Load(path); err == nil {
 		t.Fatal("Load accepted a checkpoint of another precision")
+	}
+}
+
+// TestSampleBF16: with sample_bf16 the reverse SDE runs with bfloat16
+// products and training with float32 ones. The run's samples are exactly
+// those of its checkpoint opened in bf16, not those of the checkpoint
+// opened in f32; a checkpoint is refused by a run without the setting.
+func TestSampleBF16(t *testing.T) {
+	p := tinyDW4()
+	p.SampleBF16 = true
+	tr := newTrainer(t, p, DataFree, 2)
+	if err := tr.Run(context.Background(), Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.ckpt")
+	if err := tr.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	got, err := tr.Sample(ctx, 40, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	draw := func(prec string) []float64 {
+		o, err := OpenPrecision(path, nil, 1, prec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer o.Close()
+		if o.Config().Preset.SamplePrecision() != prec {
+			t.Fatalf("OpenPrecision(%q) samples in %s", prec, o.Config().Preset.SamplePrecision())
+		}
+		x, err := o.Sample(ctx, 40, 3, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	if !slices.Equal(got, draw("bf16")) {
+		t.Fatal("the sample_bf16 run's samples differ from its checkpoint's bf16 samples")
+	}
+	if slices.Equal(got, draw("f32")) {
+		t.Fatal("the sample_bf16 run's samples equal the f32 samples")
+	}
+	// The buffer's samples come from the bf16 sampler, so the trained
+	// parameters differ from those of the same run without the setting.
+	plain := newTrainer(t, tinyDW4(), DataFree, 2)
+	if err := plain.Run(ctx, Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(plain.Params().Data, tr.Params().Data) {
+		t.Fatal("sample_bf16 changed nothing in training")
+	}
+	if err := newTrainer(t, tinyDW4(), DataFree, 1).Load(path); err == nil {
+		t.Fatal("a run without sample_bf16 loaded its checkpoint")
 	}
 }
