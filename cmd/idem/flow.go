@@ -187,7 +187,7 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var bar *progressBar
 	if !*quiet {
 		bar = newBar(stderr, cfg.Steps, "flow "+*tgName, "steps")
-		_ = bar.pb.Set(f.State().Step)
+		bar.Set(f.State().Step)
 	}
 	var recs []cnf.Record
 	onRecord := func(r cnf.Record) error {
@@ -200,13 +200,13 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 		if bar != nil {
-			bar.pb.Describe(fmt.Sprintf("flow %s (val NLL %.4g)", *tgName, r.ValNLL))
+			bar.Describe(fmt.Sprintf("flow %s (val NLL %.4g)", *tgName, r.ValNLL))
 		}
 		return lg.flush()
 	}
 	err = f.Train(ctx, func(done, _ int, loss float64) {
 		if bar != nil {
-			_ = bar.pb.Set(done)
+			bar.Set(done)
 		}
 	}, onRecord)
 	bar.finish()

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/idem-project/idem/engine/gmm"
 	"github.com/idem-project/idem/engine/metrics"
@@ -371,4 +372,33 @@ func runCmd2(ctx context.Context, args ...string) (string, string, error) {
 	var out, errb bytes.Buffer
 	err := run(ctx, args, &out, &errb)
 	return out.String(), errb.String(), err
+}
+
+// TestProgressLines: away from a terminal the progress bar prints plain
+// lines, throttled, and its last state on finish.
+func TestProgressLines(t *testing.T) {
+	var buf strings.Builder
+	b := newBar(&buf, 10, "work", "steps")
+	if b.pb != nil {
+		t.Fatal("a bar on a strings.Builder is in terminal mode")
+	}
+	b.Set(2) // within lineEvery of the start: no line
+	if buf.Len() != 0 {
+		t.Fatalf("a line before lineEvery passed: %q", buf.String())
+	}
+	b.lineEvery = 0
+	b.Set(3)
+	b.Describe("work (loss 1.5)")
+	b.lineEvery = time.Hour
+	b.Set(9)
+	b.finish()
+	got := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if strings.Contains(buf.String(), "\r") || len(got) != 3 {
+		t.Fatalf("lines %q", buf.String())
+	}
+	for i, want := range []string{"work: 3/10 steps (30%)", "work (loss 1.5): 3/10 steps (30%)", "work (loss 1.5): 9/10 steps (90%)"} {
+		if !strings.HasPrefix(got[i], want) || !strings.Contains(got[i], "elapsed") || !strings.HasSuffix(got[i], "left") {
+			t.Errorf("line %d = %q, want prefix %q", i, got[i], want)
+		}
+	}
 }

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/idem-project/idem/engine"
 	"github.com/idem-project/idem/engine/gmm"
@@ -285,14 +287,29 @@ func runImportance(ctx context.Context, tg *target, n int, seed uint64, box floa
 	return nil
 }
 
-// progressBar draws a bar on the terminal for a long run.
+// progressBar draws a bar on a terminal. Written elsewhere (a file, a
+// pipe) it prints one plain line at most every lineEvery instead, so that
+// the logs of long runs stay readable.
 type progressBar struct {
-	pb *progressbar.ProgressBar
+	pb *progressbar.ProgressBar // nil in line mode
 	w  io.Writer
+	// line mode
+	total       int
+	desc, units string
+	done        int
+	start, last time.Time
+	lineEvery   time.Duration
 }
+
+// barLineEvery is the interval of line-mode progress lines.
+const barLineEvery = 30 * time.Second
 
 // newBar returns a bar of total units on w.
 func newBar(w io.Writer, total int, desc, units string) *progressBar {
+	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+		now := time.Now()
+		return &progressBar{w: w, total: total, desc: desc, units: units, start: now, last: now, lineEvery: barLineEvery}
+	}
 	return &progressBar{w: w, pb: progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription(desc),
@@ -304,14 +321,62 @@ func newBar(w io.Writer, total int, desc, units string) *progressBar {
 	)}
 }
 
-// set is a progress callback of package mcmc.
-func (b *progressBar) set(done, _ int) { _ = b.pb.Set(done) }
+// Set moves the bar to done units.
+func (b *progressBar) Set(done int) {
+	if b.pb != nil {
+		_ = b.pb.Set(done)
+		return
+	}
+	b.done = done
+	b.tick()
+}
 
-// finish ends the bar's line; a nil bar does nothing.
+// tick prints a line-mode line when lineEvery has passed since the last.
+func (b *progressBar) tick() {
+	if now := time.Now(); now.Sub(b.last) >= b.lineEvery {
+		b.last = now
+		b.line(now)
+	}
+}
+
+// Describe replaces the bar's description.
+func (b *progressBar) Describe(desc string) {
+	if b.pb != nil {
+		b.pb.Describe(desc)
+		return
+	}
+	b.desc = desc
+	b.tick()
+}
+
+// line prints the line-mode state: description, count, share, elapsed
+// time and the remaining time at the mean rate so far.
+func (b *progressBar) line(now time.Time) {
+	el := now.Sub(b.start)
+	pct := 0.0
+	if b.total > 0 {
+		pct = 100 * float64(b.done) / float64(b.total)
+	}
+	eta := "?"
+	if b.done > 0 && b.done <= b.total {
+		eta = (time.Duration(float64(el) * float64(b.total-b.done) / float64(b.done))).Round(time.Second).String()
+	}
+	fmt.Fprintf(b.w, "%s: %d/%d %s (%.0f%%), %s elapsed, %s left\n", b.desc, b.done, b.total, b.units, pct, el.Round(time.Second), eta)
+}
+
+// set is a progress callback of package mcmc.
+func (b *progressBar) set(done, _ int) { b.Set(done) }
+
+// finish ends the bar's line (line mode: prints the last state); a nil bar
+// does nothing.
 func (b *progressBar) finish() {
-	if b != nil {
+	switch {
+	case b == nil:
+	case b.pb != nil:
 		_ = b.pb.Finish()
 		fmt.Fprintln(b.w)
+	default:
+		b.line(time.Now())
 	}
 }
 

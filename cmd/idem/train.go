@@ -304,7 +304,7 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	total := p.Epochs * p.Inner
 	if !o.quiet {
 		bar = newBar(stderr, total, "training", "steps")
-		_ = bar.pb.Set(tr.State().Epoch*p.Inner + tr.State().Inner)
+		bar.Set(tr.State().Epoch*p.Inner + tr.State().Inner)
 	}
 	lastVal := ""
 	var curve []train.Record
@@ -320,14 +320,14 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	hooks := train.Hooks{
 		Step: func(epoch, inner int, loss float64) {
 			if bar != nil {
-				bar.pb.Describe(fmt.Sprintf("epoch %d/%d loss %.4g%s", epoch+1, p.Epochs, loss, lastVal))
-				_ = bar.pb.Set(epoch*p.Inner + inner)
+				bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4g%s", epoch+1, p.Epochs, loss, lastVal))
+				bar.Set(epoch*p.Inner + inner)
 			}
 		},
 		Sampling: func(epoch, done, total int) {
 			// LJ-55's 1000 SDE steps take minutes: say where the epoch is.
 			if bar != nil && (done%10 == 0 || done == total) {
-				bar.pb.Describe(fmt.Sprintf("epoch %d/%d new samples: SDE step %d/%d%s", epoch+1, p.Epochs, done, total, lastVal))
+				bar.Describe(fmt.Sprintf("epoch %d/%d new samples: SDE step %d/%d%s", epoch+1, p.Epochs, done, total, lastVal))
 			}
 		},
 		Epoch: func(r train.Record) error {
