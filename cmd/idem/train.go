@@ -158,7 +158,7 @@ func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.val, "val", "", "validation set .npy for reference-data mode (default: exact samples for gmm40, data/dw4-is-reference.npy or the shipped split for dw4, the shipped split for lj13)")
 	fs.Uint64Var(&o.seed, "seed", 1, "run seed: the same seed gives the same bits for any -workers")
 	fs.IntVar(&o.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
-	fs.IntVar(&o.epochs, "epochs", 0, "override the preset's epoch count (0: keep)")
+	fs.IntVar(&o.epochs, "epochs", 0, "override the preset's epoch count (0: keep); with -resume, continue a run without a cosine schedule to this many epochs")
 	fs.IntVar(&o.ckptEvery, "ckpt-every", 1, "write last.ckpt every this many epochs")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&o.set, "set", "", "override preset fields, e.g. 'lr=2e-3,k=100,sde_steps=200' (names as in the run log's config)")
@@ -271,11 +271,18 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 		if err := tr.Load(o.resume); err != nil {
 			return "", train.State{}, fmt.Errorf("train: -resume: %w", err)
 		}
+		if o.epochs > 0 && o.epochs != p.Epochs {
+			if err := tr.SetEpochs(o.epochs); err != nil {
+				return "", train.State{}, fmt.Errorf("train: -resume with -epochs: %w", err)
+			}
+			cfg = tr.Config()
+			p = cfg.Preset
+		}
 		if err := lg.load("epoch", "epoch", tr.State().Epoch); err != nil {
 			return "", train.State{}, fmt.Errorf("train: reading %s: %w", lg.path, err)
 		}
 		st := tr.State()
-		_ = lg.add(map[string]any{"type": "resume", "from": o.resume, "epoch": st.Epoch, "inner": st.Inner, "version": version()})
+		_ = lg.add(map[string]any{"type": "resume", "from": o.resume, "epoch": st.Epoch, "inner": st.Inner, "epochs": p.Epochs, "version": version()})
 		fmt.Fprintf(stdout, "resumed %s at epoch %d, step %d\n", o.resume, st.Epoch, st.Step)
 	} else {
 		_ = lg.add(map[string]any{"type": "config", "config": cfg, "seed": cfg.Seed, "version": version(), "go": runtime.Version(),

@@ -189,6 +189,23 @@ func TestTrainResumeCLI(t *testing.T) {
 	if !strings.Contains(string(log), `"type":"resume"`) {
 		t.Fatalf("the resume was not logged in the run directory:\n%s", log)
 	}
+	// -epochs extends a finished run unless its learning rate is annealed
+	// over the run (the GMM-40 quick preset's is).
+	if _, _, err := runCmd(t, "train", "-quiet", "-resume", last, "-epochs", "4"); err == nil || !strings.Contains(err.Error(), "anneals") {
+		t.Fatalf("extending a cosine run: %v", err)
+	}
+	flat := t.TempDir()
+	if _, _, err := runCmd(t, "train", "-quiet", "-target", "gmm40", "-epochs", "2", "-set", tinySet+",cosine=false", "-out", flat); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err = runCmd(t, "train", "-quiet", "-resume", filepath.Join(flat, "last.ckpt"), "-epochs", "4")
+	if err != nil || !strings.Contains(out, "done: 4 epochs") {
+		t.Fatalf("extending to 4 epochs: %v\n%s%s", err, out, stderr)
+	}
+	log, _ = os.ReadFile(filepath.Join(flat, "log.jsonl"))
+	if !strings.Contains(string(log), `"epochs":4,"from"`) || strings.Count(string(log), `"type":"epoch"`) != 4 {
+		t.Fatalf("log of the extended run:\n%s", log)
+	}
 }
 
 // TestDemoCLI runs the demo at a tiny scale: it must print the table beside

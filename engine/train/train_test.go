@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -724,5 +725,48 @@ func TestSampleBF16(t *testing.T) {
 	}
 	if err := newTrainer(t, tinyDW4(), DataFree, 1).Load(path); err == nil {
 		t.Fatal("a run without sample_bf16 loaded its checkpoint")
+	}
+}
+
+// TestSetEpochsExtends: a finished run extended with SetEpochs ends in
+// exactly the state of a run started with the longer count (it stopped on
+// a validation round); a cosine-annealed run and counts below the epochs
+// run are refused.
+func TestSetEpochsExtends(t *testing.T) {
+	p := tinyDW4()
+	p.Epochs = 4
+	want := finalState(t, newTrainer(t, p, DataFree, 2))
+	p.Epochs = p.ValEvery
+	short := newTrainer(t, p, DataFree, 2)
+	if err := short.Run(context.Background(), Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "short.ckpt")
+	if err := short.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Open(path, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if err := tr.SetEpochs(p.ValEvery - 1); err == nil {
+		t.Fatal("SetEpochs below the epochs run succeeded")
+	}
+	if err := tr.SetEpochs(4); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Done() || tr.Config().Preset.Epochs != 4 {
+		t.Fatalf("done %v, epochs %d after SetEpochs(4)", tr.Done(), tr.Config().Preset.Epochs)
+	}
+	if got := finalState(t, tr); !bytes.Equal(got, want) {
+		t.Fatal("the extended run differs from a run of 4 epochs")
+	}
+	g := tinyGMM() // cosine-annealed
+	if !g.Cosine {
+		t.Fatal("tinyGMM no longer anneals; pick another cosine preset")
+	}
+	if err := newTrainer(t, g, DataFree, 1).SetEpochs(g.Epochs + 1); err == nil {
+		t.Fatal("a cosine run's length changed")
 	}
 }

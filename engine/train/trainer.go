@@ -293,6 +293,25 @@ func (tr *Trainer) LR() float64 { return tr.adam.LR }
 // Done reports whether every epoch has run.
 func (tr *Trainer) Done() bool { return tr.st.Epoch >= tr.p.Epochs && !tr.st.PendingVal }
 
+// SetEpochs changes the run's epoch count, e.g. to continue a finished run.
+// It refuses a count below the epochs already run, and any change when the
+// learning rate is cosine-annealed over the run. The continued run is
+// bit-identical to one started with n epochs when the epochs run so far end
+// on a validation round (a multiple of ValEvery), because the last epoch of
+// a run is always validated and validation steps ReduceLROnPlateau.
+func (tr *Trainer) SetEpochs(n int) error {
+	switch {
+	case n < 1:
+		return fmt.Errorf("train: %d epochs: must be positive", n)
+	case n < tr.st.Epoch:
+		return fmt.Errorf("train: %d epochs requested, %d already run", n, tr.st.Epoch)
+	case tr.p.Cosine && n != tr.p.Epochs:
+		return fmt.Errorf("train: the run anneals its learning rate over %d epochs; its length cannot change", tr.p.Epochs)
+	}
+	tr.p.Epochs, tr.cfg.Preset.Epochs = n, n
+	return nil
+}
+
 // Close releases the worker pool.
 func (tr *Trainer) Close() { tr.pool.Close() }
 
