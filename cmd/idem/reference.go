@@ -296,7 +296,7 @@ type progressBar struct {
 	// line mode
 	total       int
 	desc, units string
-	done        int
+	done, base  int // base: the count at the first Set (a resumed run's start)
 	start, last time.Time
 	lineEvery   time.Duration
 }
@@ -308,7 +308,7 @@ const barLineEvery = 30 * time.Second
 func newBar(w io.Writer, total int, desc, units string) *progressBar {
 	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
 		now := time.Now()
-		return &progressBar{w: w, total: total, desc: desc, units: units, start: now, last: now, lineEvery: barLineEvery}
+		return &progressBar{w: w, total: total, desc: desc, units: units, base: -1, start: now, last: now, lineEvery: barLineEvery}
 	}
 	return &progressBar{w: w, pb: progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(w),
@@ -326,6 +326,9 @@ func (b *progressBar) Set(done int) {
 	if b.pb != nil {
 		_ = b.pb.Set(done)
 		return
+	}
+	if b.base < 0 {
+		b.base = done
 	}
 	b.done = done
 	b.tick()
@@ -350,7 +353,7 @@ func (b *progressBar) Describe(desc string) {
 }
 
 // line prints the line-mode state: description, count, share, elapsed
-// time and the remaining time at the mean rate so far.
+// time and the remaining time at the mean rate since the first Set.
 func (b *progressBar) line(now time.Time) {
 	el := now.Sub(b.start)
 	pct := 0.0
@@ -358,8 +361,8 @@ func (b *progressBar) line(now time.Time) {
 		pct = 100 * float64(b.done) / float64(b.total)
 	}
 	eta := "?"
-	if b.done > 0 && b.done <= b.total {
-		eta = (time.Duration(float64(el) * float64(b.total-b.done) / float64(b.done))).Round(time.Second).String()
+	if ran := b.done - max(b.base, 0); ran > 0 && b.done <= b.total {
+		eta = (time.Duration(float64(el) * float64(b.total-b.done) / float64(ran))).Round(time.Second).String()
 	}
 	fmt.Fprintf(b.w, "%s: %d/%d %s (%.0f%%), %s elapsed, %s left\n", b.desc, b.done, b.total, b.units, pct, el.Round(time.Second), eta)
 }
