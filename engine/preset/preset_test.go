@@ -153,12 +153,14 @@ func TestPrecision(t *testing.T) {
 			t.Fatalf("SetPrecision(%q) on sample_bf16: %v, sampling %s", name, err, q.SamplePrecision())
 		}
 	}
-	for _, bad := range []struct{ f32, bf16 bool }{{false, false}, {true, true}} {
-		q := p
-		q.Float32, q.BF16 = bad.f32, bad.bf16
-		if q.Validate() == nil {
-			t.Fatalf("sample_bf16 with float32 %v, bf16 %v accepted", bad.f32, bad.bf16)
-		}
+	q := p
+	q.Float32 = false
+	if q.Validate() == nil {
+		t.Fatal("sample_bf16 without float32 accepted")
+	}
+	q.Float32, q.BF16 = true, true
+	if q.Validate() != nil || q.SamplePrecision() != "bf16" {
+		t.Fatalf("sample_bf16 with bf16: %v, sampling %s", q.Validate(), q.SamplePrecision())
 	}
 	g, _ := Quick("gmm40")
 	if g.Precision() != "f64" {

@@ -34,6 +34,7 @@ func tinyDW4() preset.Preset {
 	p.SDESteps, p.Epochs, p.ValEvery, p.EvalBatch = 8, 3, 2, 32
 	p.InitFill, p.BufferMin, p.BufferCap = 64, 64, 200
 	p.Width, p.Layers = 16, 2
+	p.SampleBF16 = false // the float32 path throughout; cases add bf16
 	return p
 }
 
