@@ -180,7 +180,8 @@ type Flow struct {
 
 // New builds a flow for cfg trained on data (rows × Dim, original units)
 // with validation rows val (nil: no validation; the last parameters are the
-// best). Molecule rows are centred on the way in. workers ≤ 0 means 1.
+// best). Molecule rows are centred on the way in. workers ≤ 0 means
+// GOMAXPROCS, as for engine.NewPool.
 func New(cfg Config, data, val []float64, workers int) (*Flow, error) {
 	return newFlow(cfg, data, val, workers, false)
 }
@@ -217,7 +218,7 @@ func newFlow(cfg Config, data, val []float64, workers int, evalOnly bool) (*Flow
 		return nil, fmt.Errorf("validation data: %w", err)
 	}
 	f.nData = len(f.data) / d
-	f.pool = engine.NewPool(max(workers, 1))
+	f.pool = engine.NewPool(workers)
 	f.ownPool = true
 	f.Density = DensityOptions{Rows: 500}
 	if f.field, err = cfg.newField(f.pool, max(cfg.Batch, f.Density.rows())); err != nil {

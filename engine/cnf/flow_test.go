@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/idem-project/idem/engine"
@@ -315,5 +316,19 @@ func TestInitFrom(t *testing.T) {
 		if p != before[i] {
 			t.Fatal("a refused InitFrom changed the parameters")
 		}
+	}
+}
+
+// TestDefaultWorkers: workers ≤ 0 means GOMAXPROCS, as for engine.NewPool
+// (the command line's -workers 0); it once meant a single worker.
+func TestDefaultWorkers(t *testing.T) {
+	c := smallGMMConfig()
+	f, err := New(c, gaussData(200, 2, 0, 1, 9), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := f.pool.Workers(), runtime.GOMAXPROCS(0); got != want {
+		t.Fatalf("workers 0 gave a pool of %d, want GOMAXPROCS = %d", got, want)
 	}
 }
