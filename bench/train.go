@@ -25,7 +25,7 @@ import (
 //   - "step=parts": S_K plus one fused forward+backward of the same batch,
 //     run directly; the inner step should be within 10 % of it;
 //   - "step=sde": one Euler–Maruyama step of the sampler with the network
-//     score at the sampling batch;
+//     score at the sampling batch, in the preset's sampling precision;
 //   - "step=forward": one network forward at that batch; the SDE step
 //     should be within 10 % of it.
 func TrainCases() []Case {
@@ -36,8 +36,8 @@ func TrainCases() []Case {
 			out = append(out,
 				Case{"Train", fmt.Sprintf("target=%s/step=inner/B=%d/workers=%d", name, p.Batch, w), innerStepCase(p, w)},
 				Case{"Train", fmt.Sprintf("target=%s/step=parts/B=%d/workers=%d", name, p.Batch, w), partsCase(p, w)},
-				Case{"Train", fmt.Sprintf("target=%s/step=sde/B=%d/workers=%d", name, p.NewPerEp, w), sdeStepCase(p, w, true)},
-				Case{"Train", fmt.Sprintf("target=%s/step=forward/B=%d/workers=%d", name, p.NewPerEp, w), sdeStepCase(p, w, false)},
+				Case{"Train", fmt.Sprintf("target=%s/step=sde/B=%d/prec=%s/workers=%d", name, p.NewPerEp, p.SamplePrecision(), w), sdeStepCase(p, w, true)},
+				Case{"Train", fmt.Sprintf("target=%s/step=forward/B=%d/prec=%s/workers=%d", name, p.NewPerEp, p.SamplePrecision(), w), sdeStepCase(p, w, false)},
 			)
 		}
 	}
@@ -70,9 +70,10 @@ func innerStepCase(p preset.Preset, workers int) func(b *testing.B) {
 	}
 }
 
-// netFor builds the preset's network on pool and returns a forward and a
-// forward+backward function over batches of up to maxB rows.
-func netFor(b *testing.B, p preset.Preset, tg engine.Target, maxB int, pool *engine.Pool) (fwd func(out, x, t []float64, n int), fb func(out, x, t []float64, n int)) {
+// netFor builds the preset's network on pool in the arithmetic precision
+// (preset.Precisions) and returns a forward and a forward+backward function
+// over batches of up to maxB rows.
+func netFor(b *testing.B, p preset.Preset, precision string, tg engine.Target, maxB int, pool *engine.Pool) (fwd func(out, x, t []float64, n int), fb func(out, x, t []float64, n int)) {
 	if p.Network == preset.MLP {
 		m, err := mlp.New(p.MLPConfig(), 1, pool)
 		if err != nil {
@@ -93,7 +94,7 @@ func netFor(b *testing.B, p preset.Preset, tg engine.Target, maxB int, pool *eng
 	if err != nil {
 		b.Fatal(err)
 	}
-	prec := map[string]egnn.Precision{"f64": egnn.Float64, "f32": egnn.Float32, "bf16": egnn.BFloat16}[p.Precision()]
+	prec := map[string]egnn.Precision{"f64": egnn.Float64, "f32": egnn.Float32, "bf16": egnn.BFloat16}[precision]
 	ws, err := m.NewWorkspacePrec(maxB, pool, prec)
 	if err != nil {
 		b.Fatal(err)
@@ -145,7 +146,7 @@ func partsCase(p preset.Preset, workers int) func(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, fb := netFor(b, p, tg, p.Batch, pool)
+		_, fb := netFor(b, p, p.Precision(), tg, p.Batch, pool)
 		x, t, h := batchFor(p, tg, p.Batch)
 		out := make([]float64, len(x))
 		step := uint64(0)
@@ -166,7 +167,7 @@ func sdeStepCase(p preset.Preset, workers int, withSDE bool) func(b *testing.B) 
 		pool := engine.NewPool(workers)
 		defer pool.Close()
 		n := p.NewPerEp
-		fwd, _ := netFor(b, p, tg, n, pool)
+		fwd, _ := netFor(b, p, p.SamplePrecision(), tg, n, pool)
 		x0, t, _ := batchFor(p, tg, n)
 		x := make([]float64, len(x0))
 		out := make([]float64, len(x))
