@@ -2,6 +2,8 @@ package figure
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -30,6 +32,7 @@ type CurveOptions struct {
 func Curves(path string, series []Series, opt CurveOptions) error {
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = opt.Title, opt.XLabel, opt.YLabel
+	p.X.Tick.Marker, p.Y.Tick.Marker = preciseTicks{}, preciseTicks{}
 	if opt.LogY {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{}
@@ -91,4 +94,47 @@ func Curves(path string, series []Series, opt CurveOptions) error {
 		p.Legend.Add(h.Label, l)
 	}
 	return SavePNG(p, path, opt.Width, opt.Height)
+}
+
+// preciseTicks are plot.DefaultTicks with labels that keep the decimals
+// their values need: DefaultTicks labels ticks at 18.35, 18.45 and 18.55 as
+// "18", "18" and "19".
+type preciseTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (preciseTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	step := math.Inf(1)
+	prev := math.NaN()
+	for _, t := range ts {
+		if t.Label == "" {
+			continue
+		}
+		if !math.IsNaN(prev) {
+			step = min(step, t.Value-prev)
+		}
+		prev = t.Value
+	}
+	if !(step > 0) || math.IsInf(step, 1) {
+		return ts
+	}
+	dec := max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
+	exact := func(d int) bool { // every label reads back as its tick
+		for _, t := range ts {
+			v, _ := strconv.ParseFloat(strconv.FormatFloat(t.Value, 'f', d, 64), 64)
+			if t.Label != "" && math.Abs(v-t.Value) > 1e-9*max(1, math.Abs(t.Value)) {
+				return false
+			}
+		}
+		return true
+	}
+	for dec < 12 && !exact(dec) {
+		dec++
+	}
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'f', dec, 64)
+		}
+	}
+	return ts
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -235,5 +236,32 @@ func TestCurves(t *testing.T) {
 	}
 	if err := Curves(path, nil, CurveOptions{}); !errors.Is(err, ErrEmpty) {
 		t.Fatalf("empty: %v", err)
+	}
+}
+
+// TestPreciseTicks: every labelled tick of a narrow range has its own label
+// (DefaultTicks gives "18", "18", "19" on [18.33, 18.56]), labels keep the
+// decimals of their spacing, and wide ranges keep integer labels.
+func TestPreciseTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   string // one label that must appear
+	}{{18.33, 18.56, "18.45"}, {1.86, 2.2, "2.0"}, {0.5, 14.1, "8"}, {4000, 550000, "300000"}} {
+		seen := map[string]bool{}
+		for _, tk := range (preciseTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Label == "" {
+				continue
+			}
+			if seen[tk.Label] {
+				t.Errorf("[%g, %g]: label %q twice", c.lo, c.hi, tk.Label)
+			}
+			seen[tk.Label] = true
+			if v, err := strconv.ParseFloat(tk.Label, 64); err != nil || math.Abs(v-tk.Value) > 1e-9*math.Max(1, math.Abs(tk.Value)) {
+				t.Errorf("[%g, %g]: label %q for tick %g", c.lo, c.hi, tk.Label, tk.Value)
+			}
+		}
+		if !seen[c.want] {
+			t.Errorf("[%g, %g]: labels %v lack %q", c.lo, c.hi, seen, c.want)
+		}
 	}
 }
