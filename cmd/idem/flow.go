@@ -187,7 +187,7 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var bar *progressBar
 	if !*quiet {
 		bar = newBar(stderr, cfg.Steps, "flow "+*tgName, "steps")
-		bar.Set(f.State().Step)
+		bar.Resume(f.State().Step)
 	}
 	var recs []cnf.Record
 	onRecord := func(r cnf.Record) error {

@@ -401,13 +401,13 @@ func TestProgressLines(t *testing.T) {
 			t.Errorf("line %d = %q, want prefix %q", i, got[i], want)
 		}
 	}
-	// A resumed run's remaining time comes from the steps run since its
-	// first Set: 6 steps in 6 s leave 2 s for the last 2, not 0.4 s.
+	// A resumed run's remaining time comes from the steps run since it
+	// resumed: 6 steps in 6 s leave 2 s for the last 2, not 0.4 s.
 	buf.Reset()
 	r := newBar(&buf, 20, "resumed", "steps")
-	r.Set(12)
+	r.Resume(12)
 	r.start = r.start.Add(-6 * time.Second)
-	r.done = 18
+	r.Set(18)
 	r.finish()
 	if !strings.HasSuffix(strings.TrimSpace(buf.String()), "6s elapsed, 2s left") {
 		t.Errorf("resumed bar: %q", buf.String())

@@ -296,7 +296,7 @@ type progressBar struct {
 	// line mode
 	total       int
 	desc, units string
-	done, base  int // base: the count at the first Set (a resumed run's start)
+	done, base  int // base: the units run before this process (Resume)
 	start, last time.Time
 	lineEvery   time.Duration
 }
@@ -308,7 +308,7 @@ const barLineEvery = 30 * time.Second
 func newBar(w io.Writer, total int, desc, units string) *progressBar {
 	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
 		now := time.Now()
-		return &progressBar{w: w, total: total, desc: desc, units: units, base: -1, start: now, last: now, lineEvery: barLineEvery}
+		return &progressBar{w: w, total: total, desc: desc, units: units, start: now, last: now, lineEvery: barLineEvery}
 	}
 	return &progressBar{w: w, pb: progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(w),
@@ -327,11 +327,18 @@ func (b *progressBar) Set(done int) {
 		_ = b.pb.Set(done)
 		return
 	}
-	if b.base < 0 {
-		b.base = done
-	}
 	b.done = done
 	b.tick()
+}
+
+// Resume starts the bar at done units already run (a resumed run), which
+// the line mode's time left does not count.
+func (b *progressBar) Resume(done int) {
+	if b.pb != nil {
+		_ = b.pb.Set(done)
+		return
+	}
+	b.base, b.done = done, done
 }
 
 // tick prints a line-mode line when lineEvery has passed since the last.
@@ -353,7 +360,7 @@ func (b *progressBar) Describe(desc string) {
 }
 
 // line prints the line-mode state: description, count, share, elapsed
-// time and the remaining time at the mean rate since the first Set.
+// time and the remaining time at the mean rate since the bar started.
 func (b *progressBar) line(now time.Time) {
 	el := now.Sub(b.start)
 	pct := 0.0
@@ -361,7 +368,7 @@ func (b *progressBar) line(now time.Time) {
 		pct = 100 * float64(b.done) / float64(b.total)
 	}
 	eta := "?"
-	if ran := b.done - max(b.base, 0); ran > 0 && b.done <= b.total {
+	if ran := b.done - b.base; ran > 0 && b.done <= b.total {
 		eta = (time.Duration(float64(el) * float64(b.total-b.done) / float64(ran))).Round(time.Second).String()
 	}
 	fmt.Fprintf(b.w, "%s: %d/%d %s (%.0f%%), %s elapsed, %s left\n", b.desc, b.done, b.total, b.units, pct, el.Round(time.Second), eta)

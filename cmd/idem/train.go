@@ -311,7 +311,7 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	total := p.Epochs * p.Inner
 	if !o.quiet {
 		bar = newBar(stderr, total, "training", "steps")
-		bar.Set(tr.State().Epoch*p.Inner + tr.State().Inner)
+		bar.Resume(tr.State().Epoch*p.Inner + tr.State().Inner)
 	}
 	lastVal := ""
 	var curve []train.Record
