@@ -39,6 +39,7 @@ variance ½‖S − S′‖²/d of one estimate beside the signal ‖S‖²/d (R
 		times   = fs.String("t", "0.1,0.3,0.4,0.5,0.6,0.7,0.8,0.9", "comma-separated diffusion times in [0, 1]")
 		kList   = fs.String("k", "10,100,1000", "comma-separated sample counts K")
 		pname   = fs.String("preset", "paper", "preset whose schedule and clipping are used")
+		set     = fs.String("set", "", "override preset fields, as for idem train (e.g. 'mix_sigma=0.2')")
 		seed    = fs.Uint64("seed", 1, "seed of the noise and the samples")
 		workers = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 		asJSON  = fs.Bool("json", false, "print the points as JSON instead of a table")
@@ -53,6 +54,11 @@ variance ½‖S − S′‖²/d of one estimate beside the signal ‖S‖²/d (R
 	p, err := preset.Get(*pname, *name)
 	if err != nil {
 		return usagef("noise: %v", err)
+	}
+	if *set != "" {
+		if p, err = overridePreset(p, *set); err != nil {
+			return usagef("noise: %v", err)
+		}
 	}
 	ts, err := parseList(*times, "t", strconv.ParseFloat)
 	if err != nil {
@@ -121,7 +127,11 @@ variance ½‖S − S′‖²/d of one estimate beside the signal ‖S‖²/d (R
 		enc.SetIndent("", "  ")
 		return enc.Encode(pts)
 	}
-	fmt.Fprintf(stdout, "S_K noise on %s (%s preset: σ %g…%g, clip %g), %d rows, seed %d; training units\n\n", *name, p.Name, p.SigmaMin, p.SigmaMax, p.M, *n, *seed)
+	mix := ""
+	if p.MixSigma > 0 {
+		mix = fmt.Sprintf(", mixed with the denoising form, mix_sigma %g", p.MixSigma)
+	}
+	fmt.Fprintf(stdout, "S_K noise on %s (%s preset: σ %g…%g, clip %g%s), %d rows, seed %d; training units\n\n", *name, p.Name, p.SigmaMin, p.SigmaMax, p.M, mix, *n, *seed)
 	var sb strings.Builder
 	sb.WriteString("| K \\ t (σ) |")
 	for i, t := range ts {

@@ -8,6 +8,18 @@
 // computed with a streaming log-sum-exp. Targets are clipped per particle
 // (molecules) or as a whole vector (GMM) to norm M.
 //
+// Config.MixSigma (not in the paper) mixes S_K with the denoising form of
+// the same importance estimate (Tweedie's formula), from the same samples
+// and weights:
+//
+//	D_K = Σ_k w_k·(x_k − x)/h,   S = a·S_K + (1 − a)·D_K,   a = s²/(s² + h),
+//
+// with D_K centred for CoM-free targets. Both forms tend to ∇log p_t(x); the
+// force form's variance grows with h and the denoising form's falls as 1/h,
+// and for a Gaussian target of unit curvature s = 1 cancels the sampling
+// noise exactly. s ≈ 1/√(typical curvature) sets the crossover (0.2 for
+// DW-4). Cf. De Bortoli et al., "Target score matching", arXiv:2402.08667.
+//
 // Non-finite energies. A sample with energy +Inf (density zero) gets weight
 // zero; a point whose K samples are all +Inf is an error (ErrNoFiniteSample)
 // unless the target offers unmasked energies (Unmasked). A NaN energy or a

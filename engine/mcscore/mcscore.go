@@ -31,6 +31,16 @@ type Config struct {
 	M     float64  // clipping norm
 	Seed  uint64   // root of every random stream
 	Chunk int      // samples per work item (multiple of asm.Lanes); 0 means DefaultChunk
+	// MixSigma, when positive, mixes the force form S_K with the denoising
+	// form D_K = Σ_k w_k·(x_k − x)/h (centred for CoM-free targets), which has
+	// the same weights and the same limit ∇log p_t(x):
+	//
+	//	S = a·S_K + (1 − a)·D_K,   a = MixSigma²/(MixSigma² + h),
+	//
+	// before clipping. S_K's variance grows with h and D_K's falls, so the
+	// mixture follows the smaller (README, "Where S_K's variance is"). Zero
+	// gives S_K alone (SPEC §3).
+	MixSigma float64
 	// Impl draws the Gaussian perturbations (asm.Impl.Perturb); nil means
 	// asm.Default(). Implementations agree to about 1e-15 relative, so
 	// bit-identical results need the same Impl.
@@ -87,12 +97,14 @@ type Estimator struct {
 	cfg      Config
 	pool     *engine.Pool
 	n, sp, d int
+	comFree  bool
 	chunks   int // work items per point
+	stride   int // values per item in part
 	maxB     int
 
 	scratch []scratch
-	// part holds one item's partial sums: max ℓ, Σw, then Σw·f (d values),
-	// each relative to that item's max.
+	// part holds one item's partial sums: max ℓ, Σw, then Σw·f (d values)
+	// and, when mixing, Σw·x_k (d values), each relative to that item's max.
 	part   []float64
 	status []int8 // per item: stOK, stNoFinite, stNegInf or stNaNEnergy
 
@@ -112,6 +124,8 @@ type scratch struct {
 	xs        []float64 // the point, SoA order j = k·n + i
 	state     [4 * asm.Lanes]uint64
 	acc       []float64 // Σ w·f per (j, lane)
+	accX      []float64 // Σ w·x_k per (j, lane), when mixing
+	den       []float64 // D_K of one point, when mixing
 	impl      *asm.Impl
 	w         []float64 // weights of one chunk
 }
@@ -123,6 +137,9 @@ func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimat
 	}
 	if cfg.Clip != ClipNone && !(cfg.M > 0) {
 		return nil, fmt.Errorf("mcscore: clipping norm must be positive, got %g", cfg.M)
+	}
+	if !(cfg.MixSigma >= 0) || math.IsInf(cfg.MixSigma, 0) {
+		return nil, fmt.Errorf("mcscore: MixSigma must be finite and ≥ 0, got %g", cfg.MixSigma)
 	}
 	if cfg.Chunk == 0 {
 		cfg.Chunk = DefaultChunk(t.Dim())
@@ -146,6 +163,11 @@ func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimat
 	}
 	e.n, e.sp = t.Shape()
 	e.d = t.Dim()
+	e.comFree = t.CoMFree()
+	e.stride = e.d + 2
+	if cfg.MixSigma > 0 {
+		e.stride = 2*e.d + 2
+	}
 	e.unmasked, _ = t.(Unmasked)
 	// Split K into equal items of at most Chunk samples (rounded up to
 	// whole lane blocks), so that no item is a small remainder.
@@ -158,8 +180,12 @@ func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimat
 		L := asm.Len(e.n, e.sp, chunk)
 		e.scratch[w] = scratch{xb: make([]float64, L), fb: make([]float64, L), e: make([]float64, chunk),
 			impl: e.impl, xs: make([]float64, e.d), acc: make([]float64, e.d*asm.Lanes), w: make([]float64, asm.Blocks(chunk)*asm.Lanes)}
+		if cfg.MixSigma > 0 {
+			e.scratch[w].accX = make([]float64, e.d*asm.Lanes)
+			e.scratch[w].den = make([]float64, e.d)
+		}
 	}
-	e.part = make([]float64, maxBatch*e.chunks*(e.d+2))
+	e.part = make([]float64, maxBatch*e.chunks*e.stride)
 	e.status = make([]int8, maxBatch*e.chunks)
 	e.pointState = make([]int8, maxBatch)
 	e.itemFn = e.runItems
@@ -291,13 +317,14 @@ func (e *Estimator) runItems(w, lo, hi int) {
 		} else {
 			e.target.EnergyForce(s.e, s.fb, s.xb, kc)
 		}
-		part := e.part[item*(d+2) : (item+1)*(d+2)]
+		part := e.part[item*e.stride : (item+1)*e.stride]
 		e.status[item] = s.accumulate(part, kc, n, sp)
 	}
 }
 
 // accumulate writes (max ℓ, Σ exp(ℓ−max), Σ exp(ℓ−max)·f) over kc samples,
-// with the force sums in the point's row-major order, and returns the
+// with the force sums in the point's row-major order, followed by
+// Σ exp(ℓ−max)·x_k when part has room for it (mixing), and returns the
 // item's state: stNaNEnergy if any energy is NaN, else stNegInf if any is
 // −Inf (part is then not written), stNoFinite if all are +Inf, else stOK.
 // NaN forces are caught later, in the point's weighted sum.
@@ -340,11 +367,22 @@ func (s *scratch) accumulate(part []float64, kc, n, sp int) int8 {
 	clear(s.acc)
 	s.impl.LaneAxpy(s.acc, s.w, s.fb, d, asm.Blocks(kc))
 	acc := s.acc
-	out := part[2:]
+	out := part[2 : 2+d]
 	for i := 0; i < n; i++ {
 		for k := 0; k < sp; k++ {
 			a := acc[(k*n+i)*L:]
 			out[i*sp+k] = (a[0] + a[1]) + (a[2] + a[3])
+		}
+	}
+	if len(part) == 2*d+2 {
+		clear(s.accX)
+		s.impl.LaneAxpy(s.accX, s.w, s.xb, d, asm.Blocks(kc))
+		outX := part[2+d:]
+		for i := 0; i < n; i++ {
+			for k := 0; k < sp; k++ {
+				a := s.accX[(k*n+i)*L:]
+				outX[i*sp+k] = (a[0] + a[1]) + (a[2] + a[3])
+			}
 		}
 	}
 	return stOK
@@ -364,7 +402,7 @@ func (e *Estimator) reducePoints(w, lo, hi int) {
 				e.pointState[pt] = max(e.pointState[pt], st)
 				continue
 			}
-			top = math.Max(top, e.part[it*(d+2)])
+			top = math.Max(top, e.part[it*e.stride])
 		}
 		if e.pointState[pt] != stOK {
 			continue
@@ -380,7 +418,7 @@ func (e *Estimator) reducePoints(w, lo, hi int) {
 			if e.status[it] != stOK {
 				continue
 			}
-			part := e.part[it*(d+2) : (it+1)*(d+2)]
+			part := e.part[it*e.stride : (it+1)*e.stride]
 			scale := math.Exp(part[0] - top)
 			sumw += scale * part[1]
 			for j := range out {
@@ -390,6 +428,11 @@ func (e *Estimator) reducePoints(w, lo, hi int) {
 		inv := 1 / sumw
 		for j := range out {
 			out[j] *= inv
+		}
+		if e.cfg.MixSigma > 0 {
+			e.mix(out, e.scratch[w].den, pt, top, inv)
+		}
+		for j := range out {
 			if v := out[j]; v != v {
 				e.pointState[pt] = stNaNSum
 			} else if math.IsInf(v, 0) && e.pointState[pt] == stOK {
@@ -400,6 +443,42 @@ func (e *Estimator) reducePoints(w, lo, hi int) {
 			continue
 		}
 		Clip(out, e.cfg.Clip, e.cfg.M, e.sp)
+	}
+}
+
+// mix replaces the force form in out (point pt) by a·S_K + (1 − a)·D_K
+// (Config.MixSigma), from the items' Σw·x_k sums; top and inv are the
+// point's largest log-weight and 1/Σw, den is d values of scratch.
+func (e *Estimator) mix(out, den []float64, pt int, top, inv float64) {
+	h := e.h[pt]
+	if h == 0 {
+		return // a = 1
+	}
+	d := e.d
+	s2 := e.cfg.MixSigma * e.cfg.MixSigma
+	a := s2 / (s2 + h)
+	clear(den)
+	for ch := 0; ch < e.chunks; ch++ {
+		it := pt*e.chunks + ch
+		if e.status[it] != stOK {
+			continue
+		}
+		part := e.part[it*e.stride : (it+1)*e.stride]
+		scale := math.Exp(part[0]-top) * inv
+		for j := range den {
+			den[j] += scale * part[2+d+j]
+		}
+	}
+	// D_K = (Σw·x_k/Σw − x)/h, centred for CoM-free targets.
+	x := e.x[pt*d : (pt+1)*d]
+	for j := range den {
+		den[j] = (den[j] - x[j]) / h
+	}
+	if e.comFree {
+		engine.Centre(den, e.n, e.sp, 1)
+	}
+	for j := range out {
+		out[j] = a*out[j] + (1-a)*den[j]
 	}
 }
 

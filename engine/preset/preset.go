@@ -50,10 +50,14 @@ type Preset struct {
 	// KHigh, when positive, replaces K for the training rows with
 	// t ≥ THigh: S_K's variance sits at large t (README, "How the quick
 	// presets were chosen"), so the samples go where they reduce it.
-	KHigh int              `json:"k_high,omitempty"`
-	THigh float64          `json:"t_high,omitempty"`
-	Clip  mcscore.ClipMode `json:"clip"`   // training-target clipping rule
-	M     float64          `json:"clip_m"` // clipping norm
+	KHigh int     `json:"k_high,omitempty"`
+	THigh float64 `json:"t_high,omitempty"`
+	// MixSigma, when positive, mixes S_K with its denoising form by
+	// a = MixSigma²/(MixSigma² + h(t)) (mcscore.Config.MixSigma); zero keeps
+	// the force form of SPEC §3.
+	MixSigma float64          `json:"mix_sigma,omitempty"`
+	Clip     mcscore.ClipMode `json:"clip"`   // training-target clipping rule
+	M        float64          `json:"clip_m"` // clipping norm
 
 	Network Network `json:"network"`
 	Width   int     `json:"width"`   // hidden width F
@@ -276,6 +280,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: network size must be positive", p.Target, p.Name)
 	case p.KHigh < 0 || (p.KHigh > 0 && !(p.THigh > 0 && p.THigh < 1)):
 		return fmt.Errorf("preset %s/%s: k_high must be ≥ 0, and with k_high > 0 need 0 < t_high < 1", p.Target, p.Name)
+	case !(p.MixSigma >= 0) || math.IsInf(p.MixSigma, 0):
+		return fmt.Errorf("preset %s/%s: mix_sigma must be finite and ≥ 0 (0: the force form only)", p.Target, p.Name)
 	case p.Select != "" && p.Select != SelectXW2 && p.Select != SelectEnergyW1:
 		return fmt.Errorf("preset %s/%s: select %q: want %q or %q", p.Target, p.Name, p.Select, SelectXW2, SelectEnergyW1)
 	}
@@ -333,7 +339,7 @@ func (p Preset) EGNNConfig(t engine.Target) egnn.Config {
 
 // Estimator returns the Monte-Carlo estimator settings with the given seed.
 func (p Preset) Estimator(seed uint64) mcscore.Config {
-	return mcscore.Config{K: p.K, Clip: p.Clip, M: p.M, Seed: seed}
+	return mcscore.Config{K: p.K, Clip: p.Clip, M: p.M, Seed: seed, MixSigma: p.MixSigma}
 }
 
 // All returns every preset, sorted by target then name.

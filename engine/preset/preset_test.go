@@ -185,3 +185,22 @@ func TestEMAValidated(t *testing.T) {
 		}
 	}
 }
+
+// TestMixSigmaValidated: mix_sigma must be finite and ≥ 0, and reaches the
+// estimator's settings.
+func TestMixSigmaValidated(t *testing.T) {
+	p, _ := Quick("dw4")
+	for _, c := range []struct {
+		s  float64
+		ok bool
+	}{{0, true}, {0.2, true}, {-0.1, false}, {math.Inf(1), false}, {math.NaN(), false}} {
+		p.MixSigma = c.s
+		if err := p.Validate(); (err == nil) != c.ok {
+			t.Errorf("mix_sigma %v: error %v, want ok = %v", c.s, err, c.ok)
+		}
+	}
+	p.MixSigma = 0.2
+	if got := p.Estimator(1).MixSigma; got != 0.2 {
+		t.Fatalf("Estimator().MixSigma = %v", got)
+	}
+}
