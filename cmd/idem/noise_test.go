@@ -38,8 +38,32 @@ func TestNoiseCommand(t *testing.T) {
 	if _, _, err := runCmd(t, "noise", "-target", "dw4", "-ref", ref, "-n", "40", "-k", "20", "-t", "0.8"); err != nil {
 		t.Fatalf("dw4 with a reference: %v", err)
 	}
+	// -set mix_sigma: the mixed estimator, named in the header, is far less
+	// noisy at large t.
+	out, _, err = runCmd(t, "noise", "-target", "dw4", "-ref", ref, "-n", "40", "-k", "100", "-t", "0.9", "-json", "-set", "mix_sigma=0.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mixed []mcscore.NoisePoint
+	if err := json.Unmarshal([]byte(out), &mixed); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runCmd(t, "noise", "-target", "dw4", "-ref", ref, "-n", "40", "-k", "100", "-t", "0.9", "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain []mcscore.NoisePoint
+	if err := json.Unmarshal([]byte(out), &plain); err != nil {
+		t.Fatal(err)
+	}
+	if len(mixed) != 1 || len(plain) != 1 || !(mixed[0].Variance < plain[0].Variance/5) {
+		t.Fatalf("mix_sigma=0.2: %+v, force form: %+v", mixed, plain)
+	}
+	if out, _, err = runCmd(t, "noise", "-target", "dw4", "-ref", ref, "-n", "40", "-k", "20", "-t", "0.8", "-set", "mix_sigma=0.2"); err != nil || !strings.Contains(out, "mix_sigma 0.2") {
+		t.Fatalf("header lacks the mixture (%v):\n%s", err, out)
+	}
 	for _, args := range [][]string{
-		{"noise"}, {"noise", "-target", "lj13"}, {"noise", "-target", "gmm40", "-t", "1.5"},
+		{"noise"}, {"noise", "-target", "lj13"}, {"noise", "-target", "dw4", "-ref", ref, "-set", "mix_sigma=-1"}, {"noise", "-target", "gmm40", "-t", "1.5"},
 		{"noise", "-target", "gmm40", "-k", "0"}, {"noise", "-target", "gmm40", "-k", "x"},
 		{"noise", "-target", "dw4", "-ref", ref, "-n", "41"}, {"noise", "-target", "lj13", "-ref", ref},
 		{"noise", "-target", "gmm40", "-ref", filepath.Join(dir, "missing.npy")},
