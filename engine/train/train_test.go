@@ -24,6 +24,7 @@ func tinyGMM() preset.Preset {
 	p.InitFill, p.BufferMin, p.BufferCap = 256, 256, 1000
 	p.Width, p.Layers, p.EvalSDESteps = 32, 1, 0
 	p.KHigh, p.THigh = 0, 0 // one estimator (the split has its own cases)
+	p.MixSigma = 0          // the force form of SPEC §3 (the mixture has its own case)
 	return p
 }
 
@@ -233,10 +234,13 @@ type resumeCase struct {
 // resumeCases are the runs the resume tests interrupt: GMM-40 with
 // reference-data validation (MLP), DW-4 data-free (float32 EGNN, and with
 // bfloat16 products everywhere or in sampling only), GMM-40 with more MC
-// samples at large t (KHigh), and GMM-40 with an EMA.
+// samples at large t (KHigh), the same with the mixed estimator target
+// (MixSigma, as the quick preset), and GMM-40 with an EMA.
 func resumeCases() []resumeCase {
 	split := tinyGMM()
 	split.KHigh, split.THigh = 160, 0.6
+	mix := split
+	mix.MixSigma = 0.04
 	bf := tinyDW4()
 	bf.BF16 = true
 	ema := tinyGMM()
@@ -244,7 +248,7 @@ func resumeCases() []resumeCase {
 	mixed := tinyDW4()
 	mixed.SampleBF16 = true
 	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}, {"gmm-k-high", split, RefData}, {"dw4-bf16", bf, DataFree},
-		{"dw4-sample-bf16", mixed, DataFree}, {"gmm-ema", ema, RefData}}
+		{"dw4-sample-bf16", mixed, DataFree}, {"gmm-ema", ema, RefData}, {"gmm-mix", mix, RefData}}
 }
 
 // TestEMAOnlyEvaluation: an EMA changes the evaluation samples and
