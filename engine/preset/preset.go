@@ -171,8 +171,8 @@ func Quick(target string) (Preset, error) {
 		// samples"): x-W2 6.3 against 7.0, energy W1 1.3 against 3.6.
 		p.K, p.KHigh, p.THigh = 40, 280, 0.75
 		// S_K mixed with its denoising form (README, "Another estimator"):
-		// 40–180 times less target variance at t ≥ 0.8 for the same
-		// samples; x-W2 5.05, 4.84, 4.81 and energy W1 0.24–0.26 over
+		// 20 to 1000 times less target variance at t ≥ 0.8 for the same
+		// samples; in 40 epochs x-W2 5.05, 4.84, 4.81 and energy W1 0.24–0.26 over
 		// seeds 1–3, against 6.34, 6.28, 7.87 and 1.2–2.9.
 		p.MixSigma = 0.04
 		// With it, half the run reaches the paper's quality: 20 epochs give
