@@ -19,6 +19,9 @@
 // and for a Gaussian target of unit curvature s = 1 cancels the sampling
 // noise exactly. s ≈ 1/√(typical curvature) sets the crossover (0.2 for
 // DW-4). Cf. De Bortoli et al., "Target score matching", arXiv:2402.08667.
+// Both forms share the self-normalised bias; where the weights collapse
+// onto one sample (LJ-13 above t ≈ 0.4) they disagree by as much as the
+// score itself, and the mixture is not an improvement there (README).
 //
 // Non-finite energies. A sample with energy +Inf (density zero) gets weight
 // zero; a point whose K samples are all +Inf is an error (ErrNoFiniteSample)
