@@ -40,22 +40,19 @@ func TestNoiseCommand(t *testing.T) {
 	}
 	// -set mix_sigma: the mixed estimator, named in the header, is far less
 	// noisy at large t.
-	out, _, err = runCmd(t, "noise", "-target", "dw4", "-ref", ref, "-n", "40", "-k", "100", "-t", "0.9", "-json", "-set", "mix_sigma=0.2")
-	if err != nil {
-		t.Fatal(err)
+	points := func(extra ...string) []mcscore.NoisePoint {
+		args := append([]string{"noise", "-target", "dw4", "-ref", ref, "-n", "40", "-k", "100", "-t", "0.9", "-json"}, extra...)
+		out, _, err := runCmd(t, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pts []mcscore.NoisePoint
+		if err := json.Unmarshal([]byte(out), &pts); err != nil {
+			t.Fatal(err)
+		}
+		return pts
 	}
-	var mixed []mcscore.NoisePoint
-	if err := json.Unmarshal([]byte(out), &mixed); err != nil {
-		t.Fatal(err)
-	}
-	out, _, err = runCmd(t, "noise", "-target", "dw4", "-ref", ref, "-n", "40", "-k", "100", "-t", "0.9", "-json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plain []mcscore.NoisePoint
-	if err := json.Unmarshal([]byte(out), &plain); err != nil {
-		t.Fatal(err)
-	}
+	mixed, plain := points("-set", "mix_sigma=0.2"), points()
 	if len(mixed) != 1 || len(plain) != 1 || !(mixed[0].Variance < plain[0].Variance/5) {
 		t.Fatalf("mix_sigma=0.2: %+v, force form: %+v", mixed, plain)
 	}

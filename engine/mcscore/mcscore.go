@@ -38,7 +38,7 @@ type Config struct {
 	//	S = a·S_K + (1 − a)·D_K,   a = MixSigma²/(MixSigma² + h),
 	//
 	// before clipping. S_K's variance grows with h and D_K's falls, so the
-	// mixture follows the smaller (README, "Where S_K's variance is"). Zero
+	// mixture follows the smaller (README, "Another estimator"). Zero
 	// gives S_K alone (SPEC §3).
 	MixSigma float64
 	// Impl draws the Gaussian perturbations (asm.Impl.Perturb); nil means
@@ -324,7 +324,7 @@ func (e *Estimator) runItems(w, lo, hi int) {
 
 // accumulate writes (max ℓ, Σ exp(ℓ−max), Σ exp(ℓ−max)·f) over kc samples,
 // with the force sums in the point's row-major order, followed by
-// Σ exp(ℓ−max)·x_k when part has room for it (mixing), and returns the
+// Σ exp(ℓ−max)·x_k when mixing (s.accX set), and returns the
 // item's state: stNaNEnergy if any energy is NaN, else stNegInf if any is
 // −Inf (part is then not written), stNoFinite if all are +Inf, else stOK.
 // NaN forces are caught later, in the point's weighted sum.
@@ -374,7 +374,7 @@ func (s *scratch) accumulate(part []float64, kc, n, sp int) int8 {
 			out[i*sp+k] = (a[0] + a[1]) + (a[2] + a[3])
 		}
 	}
-	if len(part) == 2*d+2 {
+	if s.accX != nil { // mixing: the weighted positions too
 		clear(s.accX)
 		s.impl.LaneAxpy(s.accX, s.w, s.xb, d, asm.Blocks(kc))
 		outX := part[2+d:]

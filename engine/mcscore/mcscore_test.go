@@ -247,6 +247,8 @@ func TestGMMAllMaskedFallsBack(t *testing.T) {
 	}
 }
 
+// TestDeterministicAcrossWorkers: the same bits for any worker count, with
+// the force form and with the mixture (Config.MixSigma).
 func TestDeterministicAcrossWorkers(t *testing.T) {
 	p, err := lj.New(13)
 	if err != nil {
@@ -263,41 +265,47 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 		}
 		h[i] = 0.01 * float64(i+1)
 	}
-	var ref []float64
-	for _, workers := range []int{1, 2, 3, 8} {
-		est := newEst(t, p, Config{K: 300, Clip: ClipPerParticle, M: 20, Seed: 77, Chunk: 32}, workers, b)
-		out := make([]float64, b*39)
-		if err := est.Estimate(out, x, h, b, 12); err != nil {
-			t.Fatal(err)
-		}
-		if ref == nil {
-			ref = out
-			continue
-		}
-		for i := range out {
-			if math.Float64bits(out[i]) != math.Float64bits(ref[i]) {
-				t.Fatalf("workers=%d: out[%d] = %v, 1 worker gave %v", workers, i, out[i], ref[i])
+	for _, mix := range []float64{0, 0.2} {
+		var ref []float64
+		for _, workers := range []int{1, 2, 3, 8} {
+			est := newEst(t, p, Config{K: 300, Clip: ClipPerParticle, M: 20, Seed: 77, Chunk: 32, MixSigma: mix}, workers, b)
+			out := make([]float64, b*39)
+			if err := est.Estimate(out, x, h, b, 12); err != nil {
+				t.Fatal(err)
+			}
+			if ref == nil {
+				ref = out
+				continue
+			}
+			for i := range out {
+				if math.Float64bits(out[i]) != math.Float64bits(ref[i]) {
+					t.Fatalf("mix %g, workers=%d: out[%d] = %v, 1 worker gave %v", mix, workers, i, out[i], ref[i])
+				}
 			}
 		}
 	}
 }
 
+// TestEstimateDoesNotAllocate: no allocation per call, with or without the
+// mixture.
 func TestEstimateDoesNotAllocate(t *testing.T) {
 	p, _ := lj.New(13)
 	x, _ := lj.Mackay(1, 1.0)
 	xs := append(append([]float64(nil), x...), x...)
-	est := newEst(t, p, Config{K: 256, Clip: ClipPerParticle, M: 20}, 2, 2)
-	out := make([]float64, 78)
-	h := []float64{0.01, 0.02}
-	step := uint64(0)
-	run := func() {
-		step++
-		if err := est.Estimate(out, xs, h, 2, step); err != nil {
-			t.Fatal(err)
+	for _, mix := range []float64{0, 0.2} {
+		est := newEst(t, p, Config{K: 256, Clip: ClipPerParticle, M: 20, MixSigma: mix}, 2, 2)
+		out := make([]float64, 78)
+		h := []float64{0.01, 0.02}
+		step := uint64(0)
+		run := func() {
+			step++
+			if err := est.Estimate(out, xs, h, 2, step); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	run()
-	if a := testing.AllocsPerRun(20, run); a != 0 {
-		t.Fatalf("Estimate allocates %v times per call", a)
+		run()
+		if a := testing.AllocsPerRun(20, run); a != 0 {
+			t.Fatalf("mix %g: Estimate allocates %v times per call", mix, a)
+		}
 	}
 }
