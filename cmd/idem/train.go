@@ -305,6 +305,15 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	}
 	fmt.Fprintf(stdout, "idem train: %s/%s, %s, %s mode, seed %d, %d parameters (%s), %d epochs × %d steps (B = %d, K = %s), %d SDE steps × %d samples per epoch\n",
 		p.Target, p.Name, cfg.Variant, cfg.Mode, cfg.Seed, tr.Params().Len(), prec, p.Epochs, p.Inner, p.Batch, ks, p.SDESteps, p.NewPerEp)
+	est := "S_K, force form"
+	if p.MixSigma > 0 {
+		est = fmt.Sprintf("S_K mixed with its denoising form, mix_sigma %g", p.MixSigma)
+	}
+	ts := "U[0, 1)"
+	if p.TFocusFrac > 0 {
+		ts = fmt.Sprintf("%g of each batch from [%g, %g), the rest U[0, 1)", p.TFocusFrac, p.TFocusLo, p.TFocusHi)
+	}
+	fmt.Fprintf(stdout, "training target: %s; t: %s\n", est, ts)
 	fmt.Fprintf(stdout, "validation: %s\nrun directory: %s\n", valDesc, o.out)
 
 	var bar *progressBar

@@ -35,6 +35,9 @@ func TestTrainSampleCLI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("train: %v\n%s%s", err, out, stderr)
 	}
+	if !strings.Contains(out, "training target: S_K mixed with its denoising form, mix_sigma 0.04; t: U[0, 1)\n") {
+		t.Fatalf("header does not name the training target:\n%s", out)
+	}
 	for _, f := range []string{"last.ckpt", "best.ckpt", "log.jsonl"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatal(err)
@@ -233,18 +236,18 @@ func TestDemoCLI(t *testing.T) {
 }
 
 // TestOverrideOmittedFields: -set reaches the preset fields that the JSON
-// leaves out while they are zero (k_high, t_high).
+// leaves out while they are zero (k_high, t_high, t_focus_*).
 func TestOverrideOmittedFields(t *testing.T) {
 	p, err := preset.Quick("gmm40")
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := overridePreset(p, "k_high=300,t_high=0.75,k=40")
+	q, err := overridePreset(p, "k_high=300,t_high=0.75,k=40,t_focus_lo=0.8,t_focus_hi=0.95,t_focus_frac=0.5")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.KHigh != 300 || q.THigh != 0.75 || q.K != 40 {
-		t.Fatalf("k_high %d, t_high %g, k %d; want 300, 0.75, 40", q.KHigh, q.THigh, q.K)
+	if q.KHigh != 300 || q.THigh != 0.75 || q.K != 40 || q.TFocusLo != 0.8 || q.TFocusHi != 0.95 || q.TFocusFrac != 0.5 {
+		t.Fatalf("k_high %d, t_high %g, k %d, t_focus %g–%g share %g; want 300, 0.75, 40, 0.8–0.95 share 0.5", q.KHigh, q.THigh, q.K, q.TFocusLo, q.TFocusHi, q.TFocusFrac)
 	}
 	if _, err := overridePreset(p, "k_hi=3"); err == nil {
 		t.Fatal("-set k_hi accepted")

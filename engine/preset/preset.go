@@ -55,9 +55,16 @@ type Preset struct {
 	// MixSigma, when positive, mixes S_K with its denoising form by
 	// a = MixSigma²/(MixSigma² + h(t)) (mcscore.Config.MixSigma); zero keeps
 	// the force form of SPEC §3.
-	MixSigma float64          `json:"mix_sigma,omitempty"`
-	Clip     mcscore.ClipMode `json:"clip"`   // training-target clipping rule
-	M        float64          `json:"clip_m"` // clipping norm
+	MixSigma float64 `json:"mix_sigma,omitempty"`
+	// TFocusFrac, when positive, draws that share of each training batch's
+	// times uniformly from [TFocusLo, TFocusHi) instead of [0, 1), so the
+	// loss weighs that window (1 − f) + f/(hi − lo) times as much as the
+	// rest: a λ(t) by another name. Zero keeps t ~ U[0, 1) of SPEC §6.2.
+	TFocusLo   float64          `json:"t_focus_lo,omitempty"`
+	TFocusHi   float64          `json:"t_focus_hi,omitempty"`
+	TFocusFrac float64          `json:"t_focus_frac,omitempty"`
+	Clip       mcscore.ClipMode `json:"clip"`   // training-target clipping rule
+	M          float64          `json:"clip_m"` // clipping norm
 
 	Network Network `json:"network"`
 	Width   int     `json:"width"`   // hidden width F
@@ -291,6 +298,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: k_high must be ≥ 0, and with k_high > 0 need 0 < t_high < 1", p.Target, p.Name)
 	case !(p.MixSigma >= 0) || math.IsInf(p.MixSigma, 0):
 		return fmt.Errorf("preset %s/%s: mix_sigma must be finite and ≥ 0 (0: the force form only)", p.Target, p.Name)
+	case !(p.TFocusFrac >= 0 && p.TFocusFrac <= 1) || (p.TFocusFrac > 0 && !(p.TFocusLo >= 0 && p.TFocusLo < p.TFocusHi && p.TFocusHi <= 1)):
+		return fmt.Errorf("preset %s/%s: t_focus_frac must be in [0, 1], and with t_focus_frac > 0 need 0 ≤ t_focus_lo < t_focus_hi ≤ 1", p.Target, p.Name)
 	case p.Select != "" && p.Select != SelectXW2 && p.Select != SelectEnergyW1:
 		return fmt.Errorf("preset %s/%s: select %q: want %q or %q", p.Target, p.Name, p.Select, SelectXW2, SelectEnergyW1)
 	}

@@ -204,3 +204,18 @@ func TestMixSigmaValidated(t *testing.T) {
 		t.Fatalf("Estimator().MixSigma = %v", got)
 	}
 }
+
+// TestTFocusValidated: a focus share needs a window inside [0, 1].
+func TestTFocusValidated(t *testing.T) {
+	p, _ := Quick("dw4")
+	for _, c := range []struct {
+		lo, hi, f float64
+		ok        bool
+	}{{0, 0, 0, true}, {0.8, 0.95, 0.5, true}, {0, 1, 1, true}, {0.9, 0.8, 0.5, false}, {0.8, 0.8, 0.5, false},
+		{-0.1, 0.5, 0.5, false}, {0.5, 1.1, 0.5, false}, {0.8, 0.95, 1.5, false}, {0.8, 0.95, -0.5, false}, {0.8, 0.95, math.NaN(), false}} {
+		p.TFocusLo, p.TFocusHi, p.TFocusFrac = c.lo, c.hi, c.f
+		if err := p.Validate(); (err == nil) != c.ok {
+			t.Errorf("t_focus %v–%v share %v: error %v, want ok = %v", c.lo, c.hi, c.f, err, c.ok)
+		}
+	}
+}

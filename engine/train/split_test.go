@@ -1,6 +1,8 @@
 package train
 
 import (
+	"math"
+	"slices"
 	"testing"
 
 	"github.com/idem-project/idem/engine/mcscore"
@@ -18,7 +20,7 @@ func TestKHighSplit(t *testing.T) {
 	b := p.Batch
 	const step = 3
 	tr.drawX0(b, step, false)
-	tr.noise(b, tagNoise, step)
+	tr.noise(b, tagNoise, step, true)
 	before := tr.st.EnergyEvals
 	if err := tr.estimateTargets(b, step); err != nil {
 		t.Fatal(err)
@@ -95,4 +97,52 @@ func groupTargets(t *testing.T, tr *Trainer, p preset.Preset, rows []int, k int,
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestTFocus: with a focus share f the first round(f·B) training rows draw
+// t from the window, by the same uniform that the plain draw maps to
+// [0, 1); the other rows and the noise are the plain draw's, and the
+// validation loss (focus off) ignores the setting.
+func TestTFocus(t *testing.T) {
+	p := tinyGMM()
+	plain := newTrainer(t, p, DataFree, 1)
+	p.TFocusLo, p.TFocusHi, p.TFocusFrac = 0.8, 0.95, 0.3
+	focus := newTrainer(t, p, DataFree, 1)
+	b := p.Batch
+	nf := int(math.Round(0.3 * float64(b)))
+	if nf < 1 || nf >= b {
+		t.Fatalf("batch %d too small for the test", b)
+	}
+	for _, tr := range []*Trainer{plain, focus} {
+		tr.drawX0(b, 5, false)
+		tr.noise(b, tagNoise, 5, true)
+	}
+	for r := 0; r < b; r++ {
+		u := plain.tt[r]
+		want := u
+		if r < nf {
+			want = p.TFocusLo + (p.TFocusHi-p.TFocusLo)*u
+			if !(want >= 0.8 && want < 0.95) {
+				t.Fatalf("row %d: t = %v outside the window", r, want)
+			}
+		}
+		if focus.tt[r] != want || focus.h[r] != focus.sched.H(want) {
+			t.Fatalf("row %d: t = %v, h = %v, want t = %v", r, focus.tt[r], focus.h[r], want)
+		}
+	}
+	// The noise ε is the plain draw's: x_t − x₀ scales by √h.
+	d := focus.d
+	for r := nf; r < b; r++ {
+		for j := r * d; j < (r+1)*d; j++ {
+			if focus.xt[j] != plain.xt[j] {
+				t.Fatalf("row %d: x_t differs outside the focus rows", r)
+			}
+		}
+	}
+	for _, tr := range []*Trainer{plain, focus} {
+		tr.noise(b, tagValLoss, 5, false)
+	}
+	if !slices.Equal(plain.tt[:b], focus.tt[:b]) || !slices.Equal(plain.xt[:b*d], focus.xt[:b*d]) {
+		t.Fatal("the validation draw depends on the focus")
+	}
 }

@@ -124,7 +124,7 @@ func newFixedLoss(t *testing.T, tr *Trainer, b int) *fixedLoss {
 		t.Fatal(err)
 	}
 	tr.drawX0(b, 1<<40, true)
-	tr.noise(b, 1000, 0)
+	tr.noise(b, 1000, 0, false)
 	f := &fixedLoss{xt: slices.Clone(tr.xt[:2*b]), tt: slices.Clone(tr.tt[:b]), h: slices.Clone(tr.h[:b]), target: make([]float64, 2*b)}
 	if err := tr.valEst.Estimate(f.target, f.xt, f.h, b, 1<<40); err != nil {
 		t.Fatal(err)
@@ -235,12 +235,14 @@ type resumeCase struct {
 // reference-data validation (MLP), DW-4 data-free (float32 EGNN, and with
 // bfloat16 products everywhere or in sampling only), GMM-40 with more MC
 // samples at large t (KHigh), the same with the mixed estimator target
-// (MixSigma, as the quick preset), and GMM-40 with an EMA.
+// (MixSigma, as the quick preset) and more training times in a window
+// (TFocus), and GMM-40 with an EMA.
 func resumeCases() []resumeCase {
 	split := tinyGMM()
 	split.KHigh, split.THigh = 160, 0.6
 	mix := split
 	mix.MixSigma = 0.04
+	mix.TFocusLo, mix.TFocusHi, mix.TFocusFrac = 0.7, 0.95, 0.4
 	bf := tinyDW4()
 	bf.BF16 = true
 	ema := tinyGMM()

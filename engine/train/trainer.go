@@ -423,11 +423,22 @@ func (tr *Trainer) drawX0(b int, key uint64, fromBuffer bool) {
 }
 
 // noise draws t ~ U[0,1) and x_t = x₀ + √h(t)·ε (centred) for b rows.
-func (tr *Trainer) noise(b int, tag, key uint64) {
+// With focus, the first round(TFocusFrac·b) rows draw t from the preset's
+// window instead (their x₀ are as random as the others').
+func (tr *Trainer) noise(b int, tag, key uint64, focus bool) {
 	d := tr.d
 	st := engine.NewStream(tr.cfg.Seed, tag, key)
+	nf := 0
+	if focus {
+		nf = int(math.Round(tr.p.TFocusFrac * float64(b)))
+	}
+	lo, w := tr.p.TFocusLo, tr.p.TFocusHi-tr.p.TFocusLo
 	for r := 0; r < b; r++ {
-		tr.tt[r] = st.Float64()
+		u := st.Float64()
+		if r < nf {
+			u = lo + w*u
+		}
+		tr.tt[r] = u
 		tr.h[r] = tr.sched.H(tr.tt[r])
 	}
 	st.FillNorm(tr.xt[:b*d])
@@ -467,7 +478,7 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 	b := p.Batch
 	step := uint64(tr.st.Step)
 	tr.drawX0(b, step, tr.cfg.Variant == IDEM)
-	tr.noise(b, tagNoise, step)
+	tr.noise(b, tagNoise, step, true)
 	if err := tr.estimateTargets(b, step); err != nil {
 		return 0, 0, fmt.Errorf("train: epoch %d, step %d: %w", tr.st.Epoch, tr.st.Inner, err)
 	}
@@ -666,7 +677,7 @@ func (tr *Trainer) validate(ctx context.Context, rec *Record) (err error) {
 	} else {
 		tr.drawX0(b, uint64(tagValLoss)<<56|key, true)
 	}
-	tr.noise(b, tagValLoss, key)
+	tr.noise(b, tagValLoss, key, false)
 	if err := tr.valEst.Estimate(tr.target_, tr.xt, tr.h, b, key); err != nil {
 		return fmt.Errorf("train: validation at epoch %d: %w", tr.st.Epoch, err)
 	}
