@@ -42,7 +42,7 @@ func TestPaperMatchesSpec(t *testing.T) {
 			t.Errorf("%s:\n got  %+v\n want %+v", name, got, w)
 		}
 		// Shared settings.
-		if p.GradClip != 0.5 || p.BufferCap != 10000 || p.BufferMin != 1000 || p.InitFill != 1024 || p.SDESteps != 1000 || p.Width != 128 || p.Cosine || p.MixSigma != 0 {
+		if p.GradClip != 0.5 || p.BufferCap != 10000 || p.BufferMin != 1000 || p.InitFill != 1024 || p.SDESteps != 1000 || p.Width != 128 || p.Cosine || p.MixSigma != 0 || p.TFocusFrac != 0 {
 			t.Errorf("%s: shared settings %+v", name, p)
 		}
 		if name == "lj55" && (p.NegDt != 1e-4 || p.NegM != 20) {
