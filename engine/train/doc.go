@@ -3,7 +3,9 @@
 // arXiv:2402.06121): the FIFO replay buffer, the initial fill, inner steps
 // that regress the score network onto the clipped Monte-Carlo score S_K
 // (engine/mcscore) with the loss averaged over coordinates and weighted by
-// λ(t), gradient clipping, Adam and ReduceLROnPlateau (engine/optim), the
+// λ(t) (the quick presets may also mix S_K with its denoising form and draw
+// a share of the training times from a window, see engine/preset), gradient
+// clipping, Adam and ReduceLROnPlateau (engine/optim), the
 // end-of-epoch reverse-SDE sampling (sde), validation rounds, and
 // checkpoints that resume bit for bit.
 //
