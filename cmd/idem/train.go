@@ -22,6 +22,7 @@ import (
 	"github.com/idem-project/idem/engine/atomicfile"
 	"github.com/idem-project/idem/engine/figure"
 	"github.com/idem-project/idem/engine/gmm"
+	"github.com/idem-project/idem/engine/mcscore"
 	"github.com/idem-project/idem/engine/metrics"
 	"github.com/idem-project/idem/engine/npy"
 	"github.com/idem-project/idem/engine/preset"
@@ -308,6 +309,12 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	est := "S_K, force form"
 	if p.MixSigma > 0 {
 		est = fmt.Sprintf("S_K mixed with its denoising form, mix_sigma %g", p.MixSigma)
+	}
+	switch p.Clip {
+	case mcscore.ClipPerParticle:
+		est += fmt.Sprintf(", clipped per particle at %g", p.M)
+	case mcscore.ClipWhole:
+		est += fmt.Sprintf(", clipped at norm %g", p.M)
 	}
 	ts := "U[0, 1)"
 	if p.TFocusFrac > 0 {

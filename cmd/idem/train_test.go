@@ -35,7 +35,7 @@ func TestTrainSampleCLI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("train: %v\n%s%s", err, out, stderr)
 	}
-	if !strings.Contains(out, "training target: S_K mixed with its denoising form, mix_sigma 0.04; t: U[0, 1)\n") {
+	if !strings.Contains(out, "training target: S_K mixed with its denoising form, mix_sigma 0.04, clipped at norm 70; t: U[0, 1)\n") {
 		t.Fatalf("header does not name the training target:\n%s", out)
 	}
 	for _, f := range []string{"last.ckpt", "best.ckpt", "log.jsonl"} {
