@@ -435,6 +435,10 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		steps   = fs.Int("sde-steps", 0, "reverse-SDE steps (0: the preset's evaluation steps)")
 		eta     = fs.Float64("eta", 0, "η of the reverse SDE's noise (0: the preset's; SPEC §4.2: 1 GMM/DW-4, 0.9 LJ-13, 0.5 LJ-55)")
 		prec    = fs.String("precision", "", "network arithmetic for sampling: f64, f32 or bf16 (default: the checkpoint's)")
+		mcBelow = fs.Float64("mc-below", -1, "diagnostic: the Monte-Carlo estimator instead of the network at t ≤ this (-1: off)")
+		mcK     = fs.Int("mc-k", 0, "with -mc-below: Monte-Carlo samples per point (0: the preset's K)")
+		mcClip  = fs.Float64("mc-clip", 0, "with -mc-below: clipping norm (0: the preset's; +Inf: none)")
+		mcMix   = fs.Float64("mc-mix", 0, "with -mc-below: mix_sigma of the estimator (0: the force form)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: idem sample -ckpt CKPT -n N -out FILE.npy\n\nDraws samples with the reverse SDE (SPEC §4.2, negative time where the\npreset uses it) and writes them with a .sha256 beside them.\n\n")
@@ -471,6 +475,15 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	_ = tr.SetEvalSDESteps(*steps)
 	if err := tr.SetEvalEta(*eta); err != nil {
 		return fmt.Errorf("sample: -eta: %w", err)
+	}
+	if *mcBelow != -1 {
+		c := train.MCBelow{Tau: *mcBelow, K: *mcK, M: *mcClip, MixSigma: *mcMix}
+		if err := tr.SetMCBelow(&c); err != nil {
+			return usagef("sample: -mc-below: %v", err)
+		}
+		fmt.Fprintf(stderr, "diagnostic samples: the Monte-Carlo estimator drives the steps at t ≤ %g\n", *mcBelow)
+	} else if *mcK != 0 || *mcClip != 0 || *mcMix != 0 {
+		return usagef("sample: -mc-k, -mc-clip and -mc-mix need -mc-below")
 	}
 	x, err := drawSamples(ctx, tr, *n, *call, *quiet, stderr)
 	if err != nil {

@@ -68,6 +68,22 @@ func TestTrainSampleCLI(t *testing.T) {
 	if b, _ := npy.ReadFile(again); b.SHA256 != a.SHA256 {
 		t.Fatal("sampling is not reproducible across worker counts")
 	}
+	// -mc-below: diagnostic samples from the estimator below t = 0.5, named
+	// on stderr; -mc-below 0 gives the network's samples.
+	diag := filepath.Join(dir, "d.npy")
+	_, se, err := runCmd(t, "sample", "-quiet", "-ckpt", filepath.Join(dir, "last.ckpt"), "-n", "70", "-out", diag, "-mc-below", "0.5", "-mc-k", "16", "-mc-clip", "+Inf")
+	if err != nil || !strings.Contains(se, "t ≤ 0.5") {
+		t.Fatalf("-mc-below: %v\n%s", err, se)
+	}
+	if b, _ := npy.ReadFile(diag); b == nil || b.SHA256 == a.SHA256 {
+		t.Fatal("-mc-below 0.5 gave the network's samples")
+	}
+	if _, _, err := runCmd(t, "sample", "-quiet", "-ckpt", filepath.Join(dir, "last.ckpt"), "-n", "70", "-out", diag, "-mc-below", "0"); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := npy.ReadFile(diag); b == nil || b.SHA256 != a.SHA256 {
+		t.Fatal("-mc-below 0 changed the samples")
+	}
 	// Errors: a corrupt checkpoint, bad flags.
 	bad := filepath.Join(dir, "bad.ckpt")
 	raw, _ := os.ReadFile(filepath.Join(dir, "last.ckpt"))
@@ -83,6 +99,8 @@ func TestTrainSampleCLI(t *testing.T) {
 		{"train", "-set", "lr=nan"}, {"train", "-set", "nosuch=1"}, {"train", "-preset", "fast"},
 		{"train", "-variant", "x"}, {"train", "-epochs", "-1"}, {"train", "extra"},
 		{"sample", "-ckpt", bad, "-n", "0", "-out", "x.npy"}, {"sample", "-n", "5"},
+		{"sample", "-ckpt", filepath.Join(dir, "last.ckpt"), "-n", "5", "-out", diag, "-mc-k", "10"},
+		{"sample", "-ckpt", filepath.Join(dir, "last.ckpt"), "-n", "5", "-out", diag, "-mc-below", "2"},
 	} {
 		if _, _, err := runCmd(t, args...); err == nil {
 			t.Errorf("%v: no error", args)

@@ -115,6 +115,7 @@ const (
 	tagValPick
 	tagSample
 	tagEstimatorHigh
+	tagMCBelow
 )
 
 // State is the resumable part of a run.
@@ -155,6 +156,7 @@ type Trainer struct {
 	// training parameters meanwhile).
 	ema     *optim.EMA
 	emaSwap []float64
+	mcBelow *mcBelow // diagnostic evaluation samples (SetMCBelow); nil: the network throughout
 	// anyPrecision lets Load accept a checkpoint whose preset differs
 	// from this trainer's in its precision only (OpenPrecision).
 	anyPrecision bool
@@ -613,8 +615,12 @@ func (tr *Trainer) generate(ctx context.Context, x []float64, b int, call uint64
 		tr.ema.CopyTo(data)
 		defer copy(data, tr.emaSwap)
 	}
+	var score sde.Score = tr.score
+	if eval && tr.mcBelow != nil {
+		score = tr.mcBelow.score(tr, call)
+	}
 	tr.smp.Prior(x, b, call)
-	if err := tr.smp.Run(ctx, x, b, tr.score, call, progress); err != nil {
+	if err := tr.smp.Run(ctx, x, b, score, call, progress); err != nil {
 		return err
 	}
 	if eval && tr.p.NegSteps > 0 {
