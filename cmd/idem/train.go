@@ -316,6 +316,9 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	case mcscore.ClipWhole:
 		est += fmt.Sprintf(", clipped at norm %g", p.M)
 	}
+	if p.Clip != mcscore.ClipNone && p.ClipTMin > 0 {
+		est += fmt.Sprintf(" from t = %g (unclipped below)", p.ClipTMin)
+	}
 	ts := "U[0, 1)"
 	if p.TFocusFrac > 0 {
 		ts = fmt.Sprintf("%g of each batch from [%g, %g), the rest U[0, 1)", p.TFocusFrac, p.TFocusLo, p.TFocusHi)

@@ -41,6 +41,10 @@ type Config struct {
 	// mixture follows the smaller (README, "Another estimator"). Zero
 	// gives S_K alone (SPEC §3).
 	MixSigma float64
+	// ClipHMin, when positive, leaves points with h < ClipHMin unclipped:
+	// at small h S_K has little noise and the true score can exceed M
+	// (LJ forces), so clipping there only biases it.
+	ClipHMin float64
 	// Impl draws the Gaussian perturbations (asm.Impl.Perturb); nil means
 	// asm.Default(). Implementations agree to about 1e-15 relative, so
 	// bit-identical results need the same Impl.
@@ -137,6 +141,9 @@ func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimat
 	}
 	if cfg.Clip != ClipNone && !(cfg.M > 0) {
 		return nil, fmt.Errorf("mcscore: clipping norm must be positive, got %g", cfg.M)
+	}
+	if !(cfg.ClipHMin >= 0) || math.IsInf(cfg.ClipHMin, 0) {
+		return nil, fmt.Errorf("mcscore: ClipHMin must be finite and ≥ 0, got %g", cfg.ClipHMin)
 	}
 	if !(cfg.MixSigma >= 0) || math.IsInf(cfg.MixSigma, 0) {
 		return nil, fmt.Errorf("mcscore: MixSigma must be finite and ≥ 0, got %g", cfg.MixSigma)
@@ -442,7 +449,9 @@ func (e *Estimator) reducePoints(w, lo, hi int) {
 		if e.pointState[pt] != stOK {
 			continue
 		}
-		Clip(out, e.cfg.Clip, e.cfg.M, e.sp)
+		if e.h[pt] >= e.cfg.ClipHMin {
+			Clip(out, e.cfg.Clip, e.cfg.M, e.sp)
+		}
 	}
 }
 

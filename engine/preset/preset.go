@@ -65,6 +65,10 @@ type Preset struct {
 	TFocusFrac float64          `json:"t_focus_frac,omitempty"`
 	Clip       mcscore.ClipMode `json:"clip"`   // training-target clipping rule
 	M          float64          `json:"clip_m"` // clipping norm
+	// ClipTMin, when positive, leaves the targets at t < ClipTMin unclipped
+	// (mcscore.Config.ClipHMin): there S_K is accurate and LJ's forces
+	// exceed M. Zero clips at every t, as SPEC §6.2.
+	ClipTMin float64 `json:"clip_t_min,omitempty"`
 
 	Network Network `json:"network"`
 	Width   int     `json:"width"`   // hidden width F
@@ -309,6 +313,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: mix_sigma must be finite and ≥ 0 (0: the force form only)", p.Target, p.Name)
 	case !(p.TFocusFrac >= 0 && p.TFocusFrac <= 1) || (p.TFocusFrac > 0 && !(p.TFocusLo >= 0 && p.TFocusLo < p.TFocusHi && p.TFocusHi <= 1)):
 		return fmt.Errorf("preset %s/%s: t_focus_frac must be in [0, 1], and with t_focus_frac > 0 need 0 ≤ t_focus_lo < t_focus_hi ≤ 1", p.Target, p.Name)
+	case !(p.ClipTMin >= 0 && p.ClipTMin <= 1):
+		return fmt.Errorf("preset %s/%s: clip_t_min must be in [0, 1]", p.Target, p.Name)
 	case p.Select != "" && p.Select != SelectXW2 && p.Select != SelectEnergyW1:
 		return fmt.Errorf("preset %s/%s: select %q: want %q or %q", p.Target, p.Name, p.Select, SelectXW2, SelectEnergyW1)
 	}
@@ -366,7 +372,13 @@ func (p Preset) EGNNConfig(t engine.Target) egnn.Config {
 
 // Estimator returns the Monte-Carlo estimator settings with the given seed.
 func (p Preset) Estimator(seed uint64) mcscore.Config {
-	return mcscore.Config{K: p.K, Clip: p.Clip, M: p.M, Seed: seed, MixSigma: p.MixSigma}
+	c := mcscore.Config{K: p.K, Clip: p.Clip, M: p.M, Seed: seed, MixSigma: p.MixSigma}
+	if p.ClipTMin > 0 {
+		if s, err := p.Schedule(); err == nil {
+			c.ClipHMin = s.H(p.ClipTMin)
+		}
+	}
+	return c
 }
 
 // All returns every preset, sorted by target then name.

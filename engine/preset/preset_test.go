@@ -219,3 +219,23 @@ func TestTFocusValidated(t *testing.T) {
 		}
 	}
 }
+
+// TestClipTMin: clip_t_min must lie in [0, 1] and reaches the estimator as
+// h(clip_t_min) on the preset's schedule.
+func TestClipTMin(t *testing.T) {
+	p, _ := Quick("lj13")
+	if got := p.Estimator(1).ClipHMin; got != 0 {
+		t.Fatalf("ClipHMin %v without clip_t_min", got)
+	}
+	p.ClipTMin = 0.3
+	s, _ := p.Schedule()
+	if got := p.Estimator(1).ClipHMin; got != s.H(0.3) || !(got > 0) {
+		t.Fatalf("ClipHMin %v, want h(0.3) = %v", got, s.H(0.3))
+	}
+	for _, v := range []float64{-0.1, 1.1, math.NaN()} {
+		p.ClipTMin = v
+		if err := p.Validate(); err == nil {
+			t.Errorf("clip_t_min %v accepted", v)
+		}
+	}
+}
