@@ -316,8 +316,8 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	case mcscore.ClipWhole:
 		est += fmt.Sprintf(", clipped at norm %g", p.M)
 	}
-	if p.Clip != mcscore.ClipNone && p.ClipTMin > 0 {
-		est += fmt.Sprintf(" from t = %g (unclipped below)", p.ClipTMin)
+	if p.Clip != mcscore.ClipNone && p.ClipTLow > 0 {
+		est += fmt.Sprintf(" (at %g below t = %g)", p.MLow, p.ClipTLow)
 	}
 	ts := "U[0, 1)"
 	if p.TFocusFrac > 0 {

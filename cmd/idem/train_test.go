@@ -254,17 +254,17 @@ func TestDemoCLI(t *testing.T) {
 }
 
 // TestOverrideOmittedFields: -set reaches the preset fields that the JSON
-// leaves out while they are zero (k_high, t_high, t_focus_*, clip_t_min).
+// leaves out while they are zero (k_high, t_high, t_focus_*, clip_t_low, clip_m_low).
 func TestOverrideOmittedFields(t *testing.T) {
 	p, err := preset.Quick("gmm40")
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := overridePreset(p, "k_high=300,t_high=0.75,k=40,t_focus_lo=0.8,t_focus_hi=0.95,t_focus_frac=0.5,clip_t_min=0.3")
+	q, err := overridePreset(p, "k_high=300,t_high=0.75,k=40,t_focus_lo=0.8,t_focus_hi=0.95,t_focus_frac=0.5,clip_t_low=0.3,clip_m_low=100")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.KHigh != 300 || q.THigh != 0.75 || q.K != 40 || q.TFocusLo != 0.8 || q.TFocusHi != 0.95 || q.TFocusFrac != 0.5 || q.ClipTMin != 0.3 {
+	if q.KHigh != 300 || q.THigh != 0.75 || q.K != 40 || q.TFocusLo != 0.8 || q.TFocusHi != 0.95 || q.TFocusFrac != 0.5 || q.ClipTLow != 0.3 || q.MLow != 100 {
 		t.Fatalf("k_high %d, t_high %g, k %d, t_focus %g–%g share %g; want 300, 0.75, 40, 0.8–0.95 share 0.5", q.KHigh, q.THigh, q.K, q.TFocusLo, q.TFocusHi, q.TFocusFrac)
 	}
 	if _, err := overridePreset(p, "k_hi=3"); err == nil {

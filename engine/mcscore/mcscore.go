@@ -41,10 +41,11 @@ type Config struct {
 	// mixture follows the smaller (README, "Another estimator"). Zero
 	// gives S_K alone (SPEC §3).
 	MixSigma float64
-	// ClipHMin, when positive, leaves points with h < ClipHMin unclipped:
-	// at small h S_K has little noise and the true score can exceed M
-	// (LJ forces), so clipping there only biases it.
-	ClipHMin float64
+	// ClipHLow, when positive, clips points with h < ClipHLow at MLow
+	// instead of M: at small h S_K has little noise and the true score can
+	// exceed M (LJ forces), so a tight clip there only biases it.
+	ClipHLow float64
+	MLow     float64
 	// Impl draws the Gaussian perturbations (asm.Impl.Perturb); nil means
 	// asm.Default(). Implementations agree to about 1e-15 relative, so
 	// bit-identical results need the same Impl.
@@ -142,8 +143,11 @@ func New(t engine.Target, cfg Config, pool *engine.Pool, maxBatch int) (*Estimat
 	if cfg.Clip != ClipNone && !(cfg.M > 0) {
 		return nil, fmt.Errorf("mcscore: clipping norm must be positive, got %g", cfg.M)
 	}
-	if !(cfg.ClipHMin >= 0) || math.IsInf(cfg.ClipHMin, 0) {
-		return nil, fmt.Errorf("mcscore: ClipHMin must be finite and ≥ 0, got %g", cfg.ClipHMin)
+	if !(cfg.ClipHLow >= 0) || math.IsInf(cfg.ClipHLow, 0) {
+		return nil, fmt.Errorf("mcscore: ClipHLow must be finite and ≥ 0, got %g", cfg.ClipHLow)
+	}
+	if cfg.Clip != ClipNone && cfg.ClipHLow > 0 && !(cfg.MLow > 0) {
+		return nil, fmt.Errorf("mcscore: the clipping norm below ClipHLow must be positive, got %g", cfg.MLow)
 	}
 	if !(cfg.MixSigma >= 0) || math.IsInf(cfg.MixSigma, 0) {
 		return nil, fmt.Errorf("mcscore: MixSigma must be finite and ≥ 0, got %g", cfg.MixSigma)
@@ -449,9 +453,11 @@ func (e *Estimator) reducePoints(w, lo, hi int) {
 		if e.pointState[pt] != stOK {
 			continue
 		}
-		if e.h[pt] >= e.cfg.ClipHMin {
-			Clip(out, e.cfg.Clip, e.cfg.M, e.sp)
+		m := e.cfg.M
+		if e.h[pt] < e.cfg.ClipHLow {
+			m = e.cfg.MLow
 		}
+		Clip(out, e.cfg.Clip, m, e.sp)
 	}
 }
 

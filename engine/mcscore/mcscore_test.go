@@ -310,9 +310,9 @@ func TestEstimateDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// TestClipHMin: points with h < ClipHMin get the unclipped estimate and the
-// others the clipped one, from the same samples; bad values are refused.
-func TestClipHMin(t *testing.T) {
+// TestClipHLow: points with h < ClipHLow are clipped at MLow and the
+// others at M, from the same samples; bad values are refused.
+func TestClipHLow(t *testing.T) {
 	p, err := lj.New(13)
 	if err != nil {
 		t.Fatal(err)
@@ -321,7 +321,7 @@ func TestClipHMin(t *testing.T) {
 	x := append(append([]float64{}, m...), m...) // two points: h below and above
 	h := []float64{1e-4, 1e-2}
 	run := func(cfg Config) []float64 {
-		cfg.K, cfg.Seed = 64, 5
+		cfg.K, cfg.Seed, cfg.Clip = 64, 5, ClipPerParticle
 		est := newEst(t, p, cfg, 1, 2)
 		out := make([]float64, 78)
 		if err := est.Estimate(out, x, h, 2, 0); err != nil {
@@ -329,27 +329,28 @@ func TestClipHMin(t *testing.T) {
 		}
 		return out
 	}
-	none := run(Config{})
-	clipped := run(Config{Clip: ClipPerParticle, M: 20})
-	split := run(Config{Clip: ClipPerParticle, M: 20, ClipHMin: 1e-3})
+	loose := run(Config{M: 1e3})
+	tight := run(Config{M: 20})
+	split := run(Config{M: 20, ClipHLow: 1e-3, MLow: 1e3})
 	for j := range 39 {
-		if split[j] != none[j] {
-			t.Fatalf("h = 1e-4 < ClipHMin: coordinate %d is %v, unclipped %v", j, split[j], none[j])
+		if split[j] != loose[j] {
+			t.Fatalf("h = 1e-4 < ClipHLow: coordinate %d is %v, clipped at MLow %v", j, split[j], loose[j])
 		}
-		if split[39+j] != clipped[39+j] {
-			t.Fatalf("h = 1e-2 ≥ ClipHMin: coordinate %d is %v, clipped %v", j, split[39+j], clipped[39+j])
+		if split[39+j] != tight[39+j] {
+			t.Fatalf("h = 1e-2 ≥ ClipHLow: coordinate %d is %v, clipped at M %v", j, split[39+j], tight[39+j])
 		}
 	}
 	var big float64
 	for i := range 13 {
-		big = max(big, math.Hypot(math.Hypot(none[3*i], none[3*i+1]), none[3*i+2]))
+		big = max(big, math.Hypot(math.Hypot(loose[3*i], loose[3*i+1]), loose[3*i+2]))
 	}
 	if big <= 20 {
-		t.Fatalf("largest unclipped particle norm %v: the test point does not exercise the clip", big)
+		t.Fatalf("largest particle norm under MLow %v: the test point does not exercise the clip", big)
 	}
-	for _, v := range []float64{-1, math.NaN(), math.Inf(1)} {
-		if _, err := New(p, Config{K: 10, Clip: ClipPerParticle, M: 20, ClipHMin: v}, nil, 1); err == nil {
-			t.Errorf("ClipHMin %v accepted", v)
+	for _, c := range []Config{{ClipHLow: -1, MLow: 1}, {ClipHLow: math.NaN(), MLow: 1}, {ClipHLow: math.Inf(1), MLow: 1}, {ClipHLow: 1e-3}, {ClipHLow: 1e-3, MLow: -1}} {
+		c.K, c.Clip, c.M = 10, ClipPerParticle, 20
+		if _, err := New(p, c, nil, 1); err == nil {
+			t.Errorf("%+v accepted", c)
 		}
 	}
 }

@@ -65,10 +65,11 @@ type Preset struct {
 	TFocusFrac float64          `json:"t_focus_frac,omitempty"`
 	Clip       mcscore.ClipMode `json:"clip"`   // training-target clipping rule
 	M          float64          `json:"clip_m"` // clipping norm
-	// ClipTMin, when positive, leaves the targets at t < ClipTMin unclipped
-	// (mcscore.Config.ClipHMin): there S_K is accurate and LJ's forces
-	// exceed M. Zero clips at every t, as SPEC §6.2.
-	ClipTMin float64 `json:"clip_t_min,omitempty"`
+	// ClipTLow, when positive, clips the targets at t < ClipTLow at MLow
+	// instead of M (mcscore.Config.ClipHLow): there S_K is accurate and LJ
+	// forces exceed M. Zero clips at M at every t, as SPEC §6.2.
+	ClipTLow float64 `json:"clip_t_low,omitempty"`
+	MLow     float64 `json:"clip_m_low,omitempty"`
 
 	Network Network `json:"network"`
 	Width   int     `json:"width"`   // hidden width F
@@ -313,8 +314,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: mix_sigma must be finite and ≥ 0 (0: the force form only)", p.Target, p.Name)
 	case !(p.TFocusFrac >= 0 && p.TFocusFrac <= 1) || (p.TFocusFrac > 0 && !(p.TFocusLo >= 0 && p.TFocusLo < p.TFocusHi && p.TFocusHi <= 1)):
 		return fmt.Errorf("preset %s/%s: t_focus_frac must be in [0, 1], and with t_focus_frac > 0 need 0 ≤ t_focus_lo < t_focus_hi ≤ 1", p.Target, p.Name)
-	case !(p.ClipTMin >= 0 && p.ClipTMin <= 1):
-		return fmt.Errorf("preset %s/%s: clip_t_min must be in [0, 1]", p.Target, p.Name)
+	case !(p.ClipTLow >= 0 && p.ClipTLow <= 1) || (p.ClipTLow > 0 && !(p.MLow > 0 && !math.IsInf(p.MLow, 0))):
+		return fmt.Errorf("preset %s/%s: clip_t_low must be in [0, 1], and with clip_t_low > 0 need a finite clip_m_low > 0", p.Target, p.Name)
 	case p.Select != "" && p.Select != SelectXW2 && p.Select != SelectEnergyW1:
 		return fmt.Errorf("preset %s/%s: select %q: want %q or %q", p.Target, p.Name, p.Select, SelectXW2, SelectEnergyW1)
 	}
@@ -373,9 +374,9 @@ func (p Preset) EGNNConfig(t engine.Target) egnn.Config {
 // Estimator returns the Monte-Carlo estimator settings with the given seed.
 func (p Preset) Estimator(seed uint64) mcscore.Config {
 	c := mcscore.Config{K: p.K, Clip: p.Clip, M: p.M, Seed: seed, MixSigma: p.MixSigma}
-	if p.ClipTMin > 0 {
+	if p.ClipTLow > 0 {
 		if s, err := p.Schedule(); err == nil {
-			c.ClipHMin = s.H(p.ClipTMin)
+			c.ClipHLow, c.MLow = s.H(p.ClipTLow), p.MLow
 		}
 	}
 	return c

@@ -220,22 +220,26 @@ func TestTFocusValidated(t *testing.T) {
 	}
 }
 
-// TestClipTMin: clip_t_min must lie in [0, 1] and reaches the estimator as
-// h(clip_t_min) on the preset's schedule.
-func TestClipTMin(t *testing.T) {
+// TestClipTLow: clip_t_low must lie in [0, 1] with a positive finite
+// clip_m_low, and reaches the estimator as h(clip_t_low) on the preset's
+// schedule.
+func TestClipTLow(t *testing.T) {
 	p, _ := Quick("lj13")
-	if got := p.Estimator(1).ClipHMin; got != 0 {
-		t.Fatalf("ClipHMin %v without clip_t_min", got)
+	if c := p.Estimator(1); c.ClipHLow != 0 || c.MLow != 0 {
+		t.Fatalf("ClipHLow %v, MLow %v without clip_t_low", c.ClipHLow, c.MLow)
 	}
-	p.ClipTMin = 0.3
+	p.ClipTLow, p.MLow = 0.3, 100
 	s, _ := p.Schedule()
-	if got := p.Estimator(1).ClipHMin; got != s.H(0.3) || !(got > 0) {
-		t.Fatalf("ClipHMin %v, want h(0.3) = %v", got, s.H(0.3))
+	if c := p.Estimator(1); c.ClipHLow != s.H(0.3) || !(c.ClipHLow > 0) || c.MLow != 100 {
+		t.Fatalf("ClipHLow %v, MLow %v; want h(0.3) = %v, 100", c.ClipHLow, c.MLow, s.H(0.3))
 	}
-	for _, v := range []float64{-0.1, 1.1, math.NaN()} {
-		p.ClipTMin = v
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]float64{{-0.1, 100}, {1.1, 100}, {math.NaN(), 100}, {0.3, 0}, {0.3, -1}, {0.3, math.Inf(1)}, {0.3, math.NaN()}} {
+		p.ClipTLow, p.MLow = c[0], c[1]
 		if err := p.Validate(); err == nil {
-			t.Errorf("clip_t_min %v accepted", v)
+			t.Errorf("clip_t_low %v, clip_m_low %v accepted", c[0], c[1])
 		}
 	}
 }
