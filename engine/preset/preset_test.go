@@ -42,7 +42,7 @@ func TestPaperMatchesSpec(t *testing.T) {
 			t.Errorf("%s:\n got  %+v\n want %+v", name, got, w)
 		}
 		// Shared settings.
-		if p.GradClip != 0.5 || p.BufferCap != 10000 || p.BufferMin != 1000 || p.InitFill != 1024 || p.SDESteps != 1000 || p.Width != 128 || p.Cosine || p.MixSigma != 0 || p.TFocusFrac != 0 {
+		if p.GradClip != 0.5 || p.BufferCap != 10000 || p.BufferMin != 1000 || p.InitFill != 1024 || p.SDESteps != 1000 || p.Width != 128 || p.Cosine || p.MixSigma != 0 || p.TFocusFrac != 0 || p.ClipTLow != 0 {
 			t.Errorf("%s: shared settings %+v", name, p)
 		}
 		if name == "lj55" && (p.NegDt != 1e-4 || p.NegM != 20) {
@@ -224,7 +224,7 @@ func TestTFocusValidated(t *testing.T) {
 // clip_m_low, and reaches the estimator as h(clip_t_low) on the preset's
 // schedule.
 func TestClipTLow(t *testing.T) {
-	p, _ := Quick("lj13")
+	p, _ := Paper("lj13")
 	if c := p.Estimator(1); c.ClipHLow != 0 || c.MLow != 0 {
 		t.Fatalf("ClipHLow %v, MLow %v without clip_t_low", c.ClipHLow, c.MLow)
 	}
