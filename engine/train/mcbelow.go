@@ -25,7 +25,7 @@ type MCBelow struct {
 }
 
 type mcBelow struct {
-	MCBelow
+	tau float64
 	est *mcscore.Estimator
 	h   []float64
 }
@@ -63,7 +63,7 @@ func (tr *Trainer) SetMCBelow(c *MCBelow) error {
 	if err != nil {
 		return fmt.Errorf("train: MCBelow: %w", err)
 	}
-	tr.mcBelow = &mcBelow{MCBelow: *c, est: est, h: make([]float64, b)}
+	tr.mcBelow = &mcBelow{tau: c.Tau, est: est, h: make([]float64, b)}
 	return nil
 }
 
@@ -71,7 +71,7 @@ func (tr *Trainer) SetMCBelow(c *MCBelow) error {
 // are keyed by the call and the SDE step.
 func (m *mcBelow) score(tr *Trainer, call uint64) sde.Score {
 	return sde.ScoreFunc(func(out, x []float64, t float64, step, b int) error {
-		if t > m.Tau {
+		if t > m.tau {
 			return tr.score.Score(out, x, t, step, b)
 		}
 		h := m.h[:b]
