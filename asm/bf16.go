@@ -71,10 +71,11 @@ func IsBF16(x []float32) bool {
 // element of C and every block of BF16Depth consecutive p (the last one
 // shorter), the products of even p and of odd p are summed into two
 // float32 accumulators that start at +0, in increasing p; the two sums are
-// added; that sum is added into C. Every addition rounds to nearest even,
-// and inputs and results below 2⁻¹²⁶ in magnitude are flushed to zero of the
-// same sign. (This order was measured on the Intel machines; the manual's
-// pseudo-code differs.)
+// added; that sum is added into C. Every addition rounds to nearest even;
+// inputs and sums below 2⁻¹²⁶ in magnitude are flushed to zero of the same
+// sign, but a product below 2⁻¹²⁶ is added exactly (bf16Acc). (This order
+// was measured on the Intel machines, and the treatment of tiny products
+// by TestGemmBF16TilesNative on one; the manual's pseudo-code differs.)
 //
 // Implementations without AMX run their Sgemm: the products of bfloat16
 // values are exact in float32, so only the order of the sums differs, by at
@@ -99,12 +100,11 @@ func sgemmBF16Generic(m, n, k int, a []float32, rsA, csA int, b []float32, ldb i
 			for p0 := 0; p0 < k; p0 += BF16Depth {
 				var even, odd float32
 				for p := p0; p < min(p0+BF16Depth, k); p++ {
-					x, y := flushTiny(a[i*rsA+p*csA]), flushTiny(b[p*ldb+j])
-					prod := flushTiny(float32(x * y)) // exact for bfloat16 x, y
+					x, y := a[i*rsA+p*csA], b[p*ldb+j]
 					if p&1 == 0 {
-						even = flushTiny(float32(even + prod))
+						even = bf16Acc(even, x, y)
 					} else {
-						odd = flushTiny(float32(odd + prod))
+						odd = bf16Acc(odd, x, y)
 					}
 				}
 				s = flushTiny(float32(s + flushTiny(float32(even+odd))))
@@ -112,6 +112,16 @@ func sgemmBF16Generic(m, n, k int, a []float32, rsA, csA int, b []float32, ldb i
 			ci[j] = s
 		}
 	}
+}
+
+// bf16Acc returns acc + x·y as the tile unit adds a product of bfloat16
+// values into a float32 sum: x and y below 2⁻¹²⁶ count as zeros, the
+// product is exact (even below 2⁻¹²⁶), the sum is rounded once to nearest
+// even, and a sum below 2⁻¹²⁶ is flushed to zero. (The float64 product of
+// two bfloat16 values is exact, and so is the float64 sum wherever the
+// float32 rounding depends on it, so one conversion rounds it.)
+func bf16Acc(acc, x, y float32) float32 {
+	return flushTiny(float32(float64(acc) + float64(flushTiny(x))*float64(flushTiny(y))))
 }
 
 // flushTiny returns x, or a zero of x's sign when |x| < 2⁻¹²⁶ (a denormal).

@@ -114,6 +114,9 @@ func TestSgemmBF16GenericOrder(t *testing.T) {
 		{"block-sum", ones(2), []float32{1, 1}, p24, p24 + 2},
 		// A product below 2⁻¹²⁶ (2⁻¹⁴⁰) is flushed.
 		{"ftz-product", []float32{tiny(-70)}, []float32{tiny(-70)}, 0, 0},
+		// A product below 2⁻¹²⁶ joins a normal sum exactly: −2⁻¹²⁵ − 2⁻¹²⁸
+		// (the tile unit's behaviour; flushing the product gives −2⁻¹²⁵).
+		{"tiny-product", []float32{tiny(-63), 0, tiny(-64)}, []float32{-tiny(-62), 0, -tiny(-64)}, 0, -tiny(-125) - tiny(-128)},
 		// A denormal operand (2⁻¹³⁰) counts as zero.
 		{"daz-input", []float32{tiny(-130)}, []float32{tiny(10)}, 0, 0},
 		// A sum below 2⁻¹²⁶ is flushed: 1.5·2⁻¹²⁶ − 2⁻¹²⁶.

@@ -39,7 +39,10 @@ type Impl struct {
 	roundBF16 func(dst, src []float32) int
 	// bf16Dot says that the VDPBF16PS kernels (bf16dot.go) may run where
 	// the CPU has AVX512_BF16.
-	bf16Dot    bool
+	bf16Dot bool
+	// bf16Tiles says that GemmBF16Tiles may run the AMX tile kernel
+	// (amx.go) where the CPU and OS grant it.
+	bf16Tiles  bool
 	sgemmBF16  func(m, n, k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int)
 	siluF32    func(s, g, z []float32) int
 	fmaLoopF32 func(iters int) float64

@@ -68,11 +68,12 @@ func avx512Kernels(div bool) *Impl {
 	return &im
 }
 
-// amx runs the avx512 kernels until AMX ones exist; it is listed so that
-// detection, IDEM_IMPL and IDEM_REQUIRE_IMPLS are in place on AMX machines.
+// amx is avx512 with the AMX tile GEMM (GemmBF16Tiles), which the bf16
+// precision's dense products use.
 var amx = func() *Impl {
 	im := *avx512
 	im.name = "amx"
+	im.bf16Tiles = true
 	return &im
 }()
 
