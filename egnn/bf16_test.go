@@ -2,10 +2,12 @@ package egnn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/idem-project/idem/asm"
+	"github.com/idem-project/idem/asm/asmtest"
 	"github.com/idem-project/idem/engine"
 )
 
@@ -129,53 +131,97 @@ func TestBFloat16Allocs(t *testing.T) {
 	}
 }
 
-// TestBFloat16PairsMatchRounded: where the CPU has the native bfloat16
-// pair GEMM, a BFloat16 workspace uses it; its scores and gradients agree
-// with the same workspace on SgemmBF16 (the rounded float32 operands)
-// to float32 accuracy, so the packed layouts hold the right operands.
+// bf16Run runs ForwardBackward of a BFloat16 workspace of im on a fixed
+// batch, after edit has changed each worker's gemmer, and returns the
+// scores, dX and the parameter gradients.
+func bf16Run(t *testing.T, cfg Config, im *asm.Impl, edit func(g *gemmer[float32])) [3][]float64 {
+	t.Helper()
+	m, err := NewWithImpl(cfg, 4, im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	const b = 23
+	d := cfg.Dim()
+	x, tt := randBatch(rng, b, cfg.N, cfg.D)
+	w := make([]float64, b*d)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	ws, err := m.NewWorkspacePrec(b, engine.NewPool(2), BFloat16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ws.p32.scr {
+		edit(&c.gm)
+	}
+	m.Params().ZeroGrad()
+	out, dX := make([]float64, b*d), make([]float64, b*d)
+	if err := ws.ForwardBackward(out, x, tt, b, func(lo, hi int, _, dst []float64) { copy(dst, w[lo*d:hi*d]) }, dX); err != nil {
+		t.Fatal(err)
+	}
+	return [3][]float64{out, dX, append([]float64(nil), m.Params().Grad...)}
+}
+
+// bf16Configs are the networks the BFloat16 product paths are checked on:
+// DW-4 and LJ-13 shapes and an odd width.
+var bf16Configs = []Config{{N: 4, D: 2, Layers: 3}, {N: 13, D: 3, Layers: 5}, {N: 5, D: 3, Layers: 2, Hidden: 13}}
+
+// TestBFloat16PairsMatchRounded: on the avx512 implementation where the CPU
+// has the native bfloat16 pair GEMM, a BFloat16 workspace uses it; its
+// scores and gradients agree with the same workspace on SgemmBF16 (the
+// rounded float32 operands) to float32 accuracy, so the packed layouts
+// hold the right operands.
 func TestBFloat16PairsMatchRounded(t *testing.T) {
-	im := asm.MustDefault()
+	im := asmtest.Require(t, "avx512")
 	if !im.HasGemmBF16Pairs() {
 		t.Skipf("skipped: implementation %s has no native bfloat16 pair GEMM (needs AVX512_BF16)", im.Name())
 	}
-	for _, cfg := range []Config{{N: 4, D: 2, Layers: 3}, {N: 13, D: 3, Layers: 5}, {N: 5, D: 3, Layers: 2, Hidden: 13}} {
-		m, err := NewWithImpl(cfg, 4, im)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rng := rand.New(rand.NewPCG(5, 6))
-		const b = 23
-		d := cfg.Dim()
-		x, tt := randBatch(rng, b, cfg.N, cfg.D)
-		w := make([]float64, b*d)
-		for i := range w {
-			w[i] = rng.NormFloat64()
-		}
-		run := func(pairs bool) [3][]float64 {
-			ws, err := m.NewWorkspacePrec(b, engine.NewPool(2), BFloat16)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range ws.p32.scr {
-				if c.gm.pairs == nil {
+	for _, cfg := range bf16Configs {
+		use := func(pairs bool) func(g *gemmer[float32]) {
+			return func(g *gemmer[float32]) {
+				if g.pairs == nil {
 					t.Fatal("BFloat16 workspace without the pair GEMM")
 				}
 				if !pairs {
-					c.gm.pairs = nil
+					g.pairs = nil
 				}
 			}
-			m.Params().ZeroGrad()
-			out, dX := make([]float64, b*d), make([]float64, b*d)
-			if err := ws.ForwardBackward(out, x, tt, b, func(lo, hi int, _, dst []float64) { copy(dst, w[lo*d:hi*d]) }, dX); err != nil {
-				t.Fatal(err)
-			}
-			return [3][]float64{out, dX, append([]float64(nil), m.Params().Grad...)}
 		}
-		p, r := run(true), run(false)
+		p, r := bf16Run(t, cfg, im, use(true)), bf16Run(t, cfg, im, use(false))
 		worst := 0.0
 		for k, name := range []string{"scores", "dX", "grad"} {
 			worst = max(worst, checkClose(t, fmt.Sprintf("N=%d %s", cfg.N, name), p[k], r[k], 1e-3))
 		}
 		t.Logf("N=%d: worst relative difference %.2g", cfg.N, worst)
+	}
+}
+
+// TestBFloat16TilesMatchTwin: on the amx implementation a BFloat16
+// workspace runs its dense products on the tile GEMM, and its scores and
+// gradients are bit for bit those of the same workspace with every product
+// on the generic SgemmBF16 (the tile unit's twin) over RoundBF16 copies:
+// the packed layouts, the transposed weight-gradient operand and the tile
+// kernel together compute exactly the products the precision defines.
+func TestBFloat16TilesMatchTwin(t *testing.T) {
+	im := asmtest.Require(t, "amx")
+	if !im.HasBF16Tiles() {
+		t.Fatalf("implementation %s runs without the tile GEMM", im.Name())
+	}
+	twin := asm.Generic().SgemmBF16
+	for _, cfg := range bf16Configs {
+		tiles := bf16Run(t, cfg, im, func(g *gemmer[float32]) {
+			if g.tiles == nil {
+				t.Fatal("BFloat16 workspace without the tile GEMM")
+			}
+		})
+		rounded := bf16Run(t, cfg, im, func(g *gemmer[float32]) { g.tiles, g.bf16 = nil, twin })
+		for k, name := range []string{"scores", "dX", "grad"} {
+			for i := range tiles[k] {
+				if math.Float64bits(tiles[k][i]) != math.Float64bits(rounded[k][i]) {
+					t.Fatalf("N=%d %s[%d]: tiles %v, twin %v", cfg.N, name, i, tiles[k][i], rounded[k][i])
+				}
+			}
+		}
 	}
 }

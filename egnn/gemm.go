@@ -105,6 +105,12 @@ type gemmer[T flt] struct {
 	pairs              func(m, n, kp int, a []uint32, rsA, csA int, b []uint32, ldb int, c []T, ldc int)
 	packRows, packCols func(dst []uint32, src []T, rows, cols, ld int)
 	pscr               []uint32
+	// Where the CPU runs the AMX tile GEMM (asm.Impl.HasBF16Tiles),
+	// tiles replaces pairs: the same packed operands, except that a weight
+	// gradient's dCᵀ is packed transposed (packRowsT), since a tile's A
+	// rows hold consecutive pairs.
+	tiles     func(m, n, kp int, a []uint32, lda int, b []uint32, ldb int, c []T, ldc int)
+	packRowsT func(dst []uint32, ldd int, src []T, rows, cols, ld int)
 	// blas is C += op(A)·op(B) through gonum, for A m×k, B k×n after op.
 	blas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)
 	// silu is the precision's asm SiLU.
@@ -148,7 +154,11 @@ func newGemmer[T flt](im *asm.Impl, bf16 bool) gemmer[T] {
 		if bf16 {
 			gg.bf16 = im.SgemmBF16
 			gg.round = im.RoundBF16
-			if im.HasGemmBF16Pairs() {
+			switch {
+			case im.HasBF16Tiles():
+				gg.tiles, gg.packRowsT = im.GemmBF16Tiles, im.PackBF16RowsT
+				gg.packRows, gg.packCols = im.PackBF16Rows, im.PackBF16Cols
+			case im.HasGemmBF16Pairs():
 				gg.pairs = im.GemmBF16Pairs
 				gg.packRows, gg.packCols = im.PackBF16Rows, im.PackBF16Cols
 			}
@@ -198,6 +208,13 @@ func (g *gemmer[T]) fwd(m int, a []T, lda int, l *lin[T], c []T, ldc int) {
 	if m == 0 {
 		return
 	}
+	if g.tiles != nil {
+		kp := (l.in + 1) / 2
+		ap := g.pscr[:m*kp]
+		g.packRows(ap, a, m, l.in, lda)
+		g.tiles(m, l.out, kp, ap, kp, l.wtp, l.out, c, ldc)
+		return
+	}
 	if g.pairs != nil {
 		kp := (l.in + 1) / 2
 		ap := g.pscr[:m*kp]
@@ -221,6 +238,13 @@ func (g *gemmer[T]) bwdIn(m int, dc []T, lddc int, l *lin[T], da []T, ldda int) 
 	if m == 0 {
 		return
 	}
+	if g.tiles != nil {
+		kp := (l.out + 1) / 2
+		dp := g.pscr[:m*kp]
+		g.packRows(dp, dc, m, l.out, lddc)
+		g.tiles(m, l.in, kp, dp, kp, l.wp, l.in, da, ldda)
+		return
+	}
 	if g.pairs != nil {
 		kp := (l.out + 1) / 2
 		dp := g.pscr[:m*kp]
@@ -242,6 +266,16 @@ func (g *gemmer[T]) bwdIn(m int, dc []T, lddc int, l *lin[T], da []T, ldda int) 
 // bwdW: dW[out×in] (leading dimension l.ldw) += dC[m×out]ᵀ·A[m×in].
 func (g *gemmer[T]) bwdW(m int, dc []T, lddc int, a []T, lda int, l *lin[T], dw []T) {
 	if m == 0 {
+		return
+	}
+	if g.tiles != nil {
+		// dW = dCᵀ·A over the m rows: dCᵀ packed in row pairs (transposed),
+		// A paired down its columns.
+		kp := (m + 1) / 2
+		dt, ap := g.pscr[:l.out*kp], g.pscr[l.out*kp:kp*(l.out+l.in)]
+		g.packRowsT(dt, kp, dc, m, l.out, lddc)
+		g.packCols(ap, a, m, l.in, lda)
+		g.tiles(l.out, l.in, kp, dt, kp, ap, l.in, dw, l.ldw)
 		return
 	}
 	if g.pairs != nil {
