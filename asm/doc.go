@@ -22,11 +22,11 @@
 // AVX-512 F, BW, VL and DQ and BMI2 as well, "avx512" (avx2 with the kernels that
 // have faster AVX-512 versions swapped in); and with AMX-TILE and AMX-BF16,
 // the OS tile state (XCR0) and Linux's per-process tile permission, "amx"
-// (for now the avx512 kernels; SgemmBF16, the bfloat16 product that an AMX
-// kernel would carry, has a plain-Go twin of the tile unit's TDPBF16PS
-// order of sums, and runs as Sgemm on rounded operands elsewhere; on CPUs
-// with AVX512_BF16, GemmBF16Pairs multiplies packed bfloat16 pairs with
-// VDPBF16PS). On arm64 there is "neon". Detect reports
+// (avx512 plus GemmBF16Tiles on the tile unit: TDPBF16PS over packed
+// bfloat16 pairs, bit for bit its plain-Go twin, the order of sums that
+// SgemmBF16's generic implementation also follows; on CPUs with
+// AVX512_BF16, GemmBF16Pairs multiplies packed bfloat16 pairs with
+// VDPBF16PS instead). On arm64 there is "neon". Detect reports
 // the units found (cpuid, XCR0, the AMX permission request); Impls lists
 // what this CPU can run, each falling back to the one before it
 // (amx → avx512 → avx2 → generic); Default picks the best one unless the

@@ -97,8 +97,14 @@
 // parameter update, the activations per product, into per-worker scratch)
 // and summed in float32 by asm.Impl.SgemmBF16, the arithmetic of the AMX
 // tile unit. Its generic implementation reproduces TDPBF16PS's order of
-// sums; without an AMX kernel the others run their SGEMM on the rounded
-// operands, which gives bfloat16's precision but not its speed. Against
+// sums. Where the CPU runs the AMX tile GEMM (asm.Impl.HasBF16Tiles) the
+// products go to it on packed pairs, bit for bit the generic products
+// (TestBFloat16TilesMatchTwin); on CPUs with AVX512_BF16 only, to the
+// VDPBF16PS pair GEMM; elsewhere the implementations run their SGEMM on the
+// rounded operands, which gives bfloat16's precision but not its speed. On
+// the Intel AMX machine (2 workers) the LJ-13 training step (B = 512) took
+// 260 ms in BFloat16 against 757 ms in Float32 on avx2 and 523 ms on
+// avx512 (bench group EGNNImpl). Against
 // Float64 it agrees to 0.2 of each array's largest element (measured at
 // most 0.098, on small gradient tensors of the 5-layer LJ-13 network;
 // TestBFloat16MatchesFloat64).

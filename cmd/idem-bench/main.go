@@ -191,8 +191,13 @@ func header(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	bf16 := "float32 SGEMM on bfloat16-rounded operands (no native bfloat16 product here)"
-	if im, err := asm.Default(); err == nil && im.HasGemmBF16Pairs() {
-		bf16 = "VDPBF16PS pair GEMM (AVX512_BF16)"
+	if im, err := asm.Default(); err == nil {
+		switch {
+		case im.HasBF16Tiles():
+			bf16 = "AMX tile GEMM (TDPBF16PS)"
+		case im.HasGemmBF16Pairs():
+			bf16 = "VDPBF16PS pair GEMM (AVX512_BF16)"
+		}
 	}
 	fmt.Fprintf(w, "bf16 precision (-precision bf16) runs its dense products on: %s\n", bf16)
 }
