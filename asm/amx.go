@@ -170,12 +170,19 @@ func (im *Impl) PackBF16RowsT(dst []uint32, ldd int, src []float32, rows, cols, 
 		panic("asm: PackBF16RowsT with a short slice, ld < cols or ldd < kp")
 	}
 	native := im.HasGemmBF16Pairs()
-	// 16×16 blocks of pairs: packed down the columns (PackBF16Cols'
-	// kernel where there is one), then transposed into dst.
+	// 16×16 blocks of pairs: where 32 whole rows remain, the AVX-512
+	// kernel packs and transposes them in registers; otherwise each block
+	// is packed down the columns, then transposed into dst.
 	var blk [16 * 16]uint32
 	for q0 := 0; q0 < kp; q0 += 16 {
 		qn := min(16, kp-q0)
-		for j0 := 0; j0 < cols; j0 += 16 {
+		j0 := 0
+		if native && 2*q0+32 <= rows && cols >= 16 {
+			n16 := cols / 16
+			bf16PackRowsT(dst[q0:], ldd, src[2*q0*ld:], ld, n16)
+			j0 = 16 * n16
+		}
+		for ; j0 < cols; j0 += 16 {
 			jn := min(16, cols-j0)
 			for r := 0; r < qn; r++ {
 				q := q0 + r

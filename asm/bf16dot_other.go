@@ -12,3 +12,7 @@ func bf16DotTile(_ bool, kp int, a []uint32, rsA, csA int, p []uint32, c []float
 func bf16PackRows(dst []uint32, src []float32, n32 int) int { return 0 }
 
 func bf16PackCols(dst []uint32, lo, hi []float32, n16 int) int { return 0 }
+
+func bf16PackRowsT(dst []uint32, ldd int, src []float32, ld, n16 int) {
+	panic("asm: no bfloat16 packing kernel in this build")
+}

@@ -51,3 +51,16 @@ func bf16PackCols(dst []uint32, lo, hi []float32, n16 int) int {
 	bf16PackColsAVX512(dst, lo, hi, n16, bf16PackPerm[:])
 	return n16
 }
+
+// bf16PackRowsTAVX512 packs the transpose of 32 rows of src in row pairs
+// for 16·n16 columns (strides in bytes; see PackBF16RowsT). Requires
+// AVX512F, AVX512BW and AVX512_BF16.
+//
+//go:noescape
+func bf16PackRowsTAVX512(dst *uint32, ldd int, src *float32, ld int, n16 int, perm *uint16)
+
+// bf16PackRowsT runs bf16PackRowsTAVX512: dst row j at dst[j·ldd:], src
+// row r at src[r·ld:].
+func bf16PackRowsT(dst []uint32, ldd int, src []float32, ld, n16 int) {
+	bf16PackRowsTAVX512(&dst[0], 4*ldd, &src[0], 4*ld, n16, &bf16PackPerm[0])
+}
