@@ -69,11 +69,16 @@ func avx512Kernels(div bool) *Impl {
 }
 
 // amx is avx512 with the AMX tile GEMM (GemmBF16Tiles), which the bf16
-// precision's dense products use.
+// precision's dense products use, and the DW pair kernels that refine
+// VRCP14PD/VRSQRT14PD estimates by Newton steps: on the Intel AMX CPUs the
+// 512-bit divider and square root run at the 256-bit ones' rate per
+// element, and the dividing DW kernels were slower than AVX2's (PairDW2
+// 0.78×, PairDW3 0.79×; Newton-refined 1.17×, 1.24×; README, "AVX-512").
 var amx = func() *Impl {
 	im := *avx512
 	im.name = "amx"
 	im.bf16Tiles = true
+	im.pairDW2, im.pairDW3 = pairDW2AVX512NR, pairDW3AVX512NR
 	return &im
 }()
 
