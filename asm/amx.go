@@ -33,11 +33,11 @@ func (im *Impl) HasBF16Tiles() bool { return im.bf16Tiles && hasAMXTiles() }
 // in increasing q; the two sums are added; that sum is added into C. Every
 // addition rounds to nearest even; inputs and sums below 2⁻¹²⁶ are flushed
 // to zero of the same sign, products are exact (bf16Acc). This is
-// SgemmBF16's generic order
-// with even k the low halves: the order measured on the tile unit
-// (shared/notes/amx-avx512.md). The native kernel and the twin give the
-// same bits. Checks and panics are Sgemm's (with rsA = lda, csA = 1); it
-// does not allocate.
+// SgemmBF16's generic order with even k the low halves: the order measured
+// on the tile unit (shared/notes/amx-avx512.md, and TestGemmBF16TilesNative
+// for tiny products). The native kernel and the twin give the same bits.
+// Checks and panics are Sgemm's (with rsA = lda, csA = 1); it does not
+// allocate.
 func (im *Impl) GemmBF16Tiles(m, n, kp int, a []uint32, lda int, b []uint32, ldb int, c []float32, ldc int) {
 	if !sgemmArgs(m, n, kp, len(a), lda, 1, len(b), ldb, len(c), ldc) {
 		return
