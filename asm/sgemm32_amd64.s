@@ -10,7 +10,16 @@
 // each step loads one 32-wide row of P into Z24, Z25, broadcasts twelve
 // elements of A (rotating through Z26–Z31) and issues 24 FMAs, one fused
 // multiply-add per element of C in increasing q. Requires AVX512F.
-TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $0-104
+TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $8-104
+	// Flush denormal inputs and results to zero (MXCSR DAZ, FTZ) while the
+	// tile runs, then restore the caller's MXCSR: a denormal result costs a
+	// microcode assist on Intel CPUs (a GEMM whose sums fall below 2⁻¹²⁶
+	// ran 137× slower).
+	STMXCSR mxcsr-4(SP)
+	MOVL    mxcsr-4(SP), AX
+	ORL     $0x8040, AX
+	MOVL    AX, ftz-8(SP)
+	LDMXCSR ftz-8(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a_base+8(FP), SI
 	MOVQ rsA+32(FP), R8
@@ -153,6 +162,7 @@ store:
 	ADDQ    R12, AX
 	VMOVUPS Z22, (AX)
 	VMOVUPS Z23, 64(AX)
+	LDMXCSR mxcsr-4(SP)
 	VZEROUPPER
 	RET
 

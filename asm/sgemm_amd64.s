@@ -9,7 +9,16 @@
 // accumulators hold the tile (row i in Y(2i), Y(2i+1), 8 floats each); each
 // step loads one 16-wide row of P, broadcasts six elements of A and issues
 // twelve FMAs. Requires AVX, FMA3.
-TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $0-104
+TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $8-104
+	// Flush denormal inputs and results to zero (MXCSR DAZ, FTZ) while the
+	// tile runs, then restore the caller's MXCSR: a denormal result costs a
+	// microcode assist on Intel CPUs (a GEMM whose sums fall below 2⁻¹²⁶
+	// ran 137× slower).
+	STMXCSR mxcsr-4(SP)
+	MOVL    mxcsr-4(SP), AX
+	ORL     $0x8040, AX
+	MOVL    AX, ftz-8(SP)
+	LDMXCSR ftz-8(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a_base+8(FP), SI
 	MOVQ rsA+32(FP), R8
@@ -82,6 +91,7 @@ store:
 	VMOVUPS Y9, 32(DX)(R12*4)
 	VMOVUPS Y10, (R13)(R12*2)
 	VMOVUPS Y11, 32(R13)(R12*2)
+	LDMXCSR mxcsr-4(SP)
 	VZEROUPPER
 	RET
 
