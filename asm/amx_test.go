@@ -4,29 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"strings"
 	"testing"
 )
-
-// requireAMXTiles skips (naming the missing units) unless the tile kernel
-// can run here, or fails when $IDEM_REQUIRE_IMPLS lists amx.
-func requireAMXTiles(t *testing.T) {
-	t.Helper()
-	if hasAMXTiles() {
-		return
-	}
-	why := Detect().reason("amx")
-	if why == "" {
-		why = "a build without assembly"
-	}
-	for _, r := range strings.Split(os.Getenv("IDEM_REQUIRE_IMPLS"), ",") {
-		if strings.TrimSpace(r) == "amx" {
-			t.Fatalf("required by IDEM_REQUIRE_IMPLS: the AMX tile kernel cannot run here: %s", why)
-		}
-	}
-	t.Skipf("skipped: the AMX tile kernel cannot run here: %s", why)
-}
 
 // bf16Pairs returns n random pairs of bfloat16 values of scale s (N(0, s²)
 // rounded), one in seven of them 0 or -0 in a half.
@@ -85,7 +64,7 @@ func (tc tileCase) run(t *testing.T, name string, f func(c []float32)) []float32
 // blocks, more than one 1024-row call, strides beyond the shapes, and
 // operands small enough that products and sums fall below 2⁻¹²⁶ (flushed).
 func TestGemmBF16TilesNative(t *testing.T) {
-	requireAMXTiles(t)
+	requireImpl(t, "amx") // the tile kernel runs wherever amx does
 	rng := rand.New(rand.NewPCG(31, 32))
 	shapes := [][3]int{{1, 1, 1}, {16, 16, 16}, {32, 32, 16}, {32, 32, 64}, {17, 33, 17}, {15, 31, 15},
 		{33, 48, 20}, {100, 128, 64}, {64, 130, 128}, {47, 16, 1}, {1030, 64, 16}, {2100, 40, 33}, {31, 1, 40}}

@@ -217,16 +217,55 @@ colsloop:
 colsdone:
 	RET
 
+// PAIRROW rounds rows 2q and 2q+1 of src (at R8 and R8+R9) to bfloat16 and
+// interleaves them into Z, the 16 pairs (src(2q, j), src(2q+1, j)), as
+// bf16PackColsAVX512 does (Z3 = its VPERMW index); R8 moves two rows on.
+#define PAIRROW(Z) \
+	VMOVUPS (R8), Z1; \
+	VMOVUPS (R8)(R9*1), Z0; \
+	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1; \
+	VPERMW  Z2, Z3, Z; \
+	LEAQ    (R8)(R9*2), R8
+
+// QWORDS interleaves the qwords of the dword-interleaved rows A0, A1 (from
+// rows 4k, 4k+1) and A2, A3 (rows 4k+2, 4k+3) into B0…B3: per 128-bit lane
+// L, Bc holds column 4L+c of the four rows.
+#define QWORDS(A0, A1, A2, A3, B0, B1, B2, B3) \
+	VPUNPCKLQDQ A2, A0, B0; \
+	VPUNPCKHQDQ A2, A0, B1; \
+	VPUNPCKLQDQ A3, A1, B2; \
+	VPUNPCKHQDQ A3, A1, B3
+
+// LANES gathers lane L of U0…U3 (column 4L+c of rows 0–3, 4–7, 8–11,
+// 12–15) into dst row 4L+c for L = 0…3 and stores the four rows at R12,
+// R12+R11, R12+2·R11 and R12+3·R11 (R11 = 4 dst rows); R12 moves one row
+// on. Clobbers Z0–Z7 and R13.
+#define LANES(U0, U1, U2, U3) \
+	VSHUFI32X4 $0x44, U1, U0, Z0; \
+	VSHUFI32X4 $0xee, U1, U0, Z1; \
+	VSHUFI32X4 $0x44, U3, U2, Z2; \
+	VSHUFI32X4 $0xee, U3, U2, Z3; \
+	VSHUFI32X4 $0x88, Z2, Z0, Z4; \
+	VSHUFI32X4 $0xdd, Z2, Z0, Z5; \
+	VSHUFI32X4 $0x88, Z3, Z1, Z6; \
+	VSHUFI32X4 $0xdd, Z3, Z1, Z7; \
+	LEAQ      (R12)(R11*2), R13; \
+	VMOVDQU32 Z4, (R12); \
+	VMOVDQU32 Z5, (R12)(R11*1); \
+	VMOVDQU32 Z6, (R13); \
+	VMOVDQU32 Z7, (R13)(R11*1); \
+	ADDQ      R10, R12
+
 // func bf16PackRowsTAVX512(dst *uint32, ldd int, src *float32, ld int, n16 int, perm *uint16)
 //
 // PackBF16RowsT's kernel for 16 pairs of rows: for 16·n16 columns j of the
 // 32 rows of src from its row 0 (row stride ld bytes), writes dst row j
 // (stride ldd bytes) = the 16 pairs (src(2q, j), src(2q+1, j)), rounded.
-// Per 16-column block: each pair of rows is rounded and interleaved as in
-// bf16PackColsAVX512 (row q's pairs in Z16+q), then the 16×16 block of
-// 32-bit pairs is transposed in three stages (dwords, qwords, 128-bit
-// lanes) and stored as 16 dst rows. Requires AVX512F, AVX512BW and
-// AVX512_BF16.
+// Per 16-column block: each pair of rows is rounded and interleaved (row
+// q's pairs in Z16+q), then the 16×16 block of 32-bit pairs is transposed
+// in three stages (dwords, qwords, 128-bit lanes) and stored as 16 dst
+// rows. The VCVTNE2PS2BF16 in PAIRROW is written as bytes (Z1, Z0 → Z2).
+// Requires AVX512F, AVX512BW and AVX512_BF16.
 TEXT ·bf16PackRowsTAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ ldd+8(FP), R10
@@ -242,86 +281,22 @@ TEXT ·bf16PackRowsTAVX512(SB), NOSPLIT, $0-48
 rowstblock:
 	VMOVDQU16 (AX), Z3
 	MOVQ      SI, R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z16
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z17
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z18
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z19
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z20
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z21
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z22
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z23
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z24
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z25
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z26
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z27
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z28
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z29
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z30
-	LEAQ    (R8)(R9*2), R8
-	VMOVUPS (R8), Z1
-	VMOVUPS (R8)(R9*1), Z0
-	BYTE $0x62; BYTE $0xF2; BYTE $0x7F; BYTE $0x48; BYTE $0x72; BYTE $0xD1 // VCVTNE2PS2BF16 Z1, Z0, Z2
-	VPERMW  Z2, Z3, Z31
-	LEAQ    (R8)(R9*2), R8
+	PAIRROW(Z16)
+	PAIRROW(Z17)
+	PAIRROW(Z18)
+	PAIRROW(Z19)
+	PAIRROW(Z20)
+	PAIRROW(Z21)
+	PAIRROW(Z22)
+	PAIRROW(Z23)
+	PAIRROW(Z24)
+	PAIRROW(Z25)
+	PAIRROW(Z26)
+	PAIRROW(Z27)
+	PAIRROW(Z28)
+	PAIRROW(Z29)
+	PAIRROW(Z30)
+	PAIRROW(Z31)
 
 	// dwords: Z(2k), Z(2k+1) from rows 2k, 2k+1
 	VPUNPCKLDQ Z17, Z16, Z0
@@ -342,81 +317,17 @@ rowstblock:
 	VPUNPCKHDQ Z31, Z30, Z15
 
 	// qwords: Z16+4k+c holds, per 128-bit lane L, column 4L+c of rows 4k…4k+3
-	VPUNPCKLQDQ Z2, Z0, Z16
-	VPUNPCKHQDQ Z2, Z0, Z17
-	VPUNPCKLQDQ Z3, Z1, Z18
-	VPUNPCKHQDQ Z3, Z1, Z19
-	VPUNPCKLQDQ Z6, Z4, Z20
-	VPUNPCKHQDQ Z6, Z4, Z21
-	VPUNPCKLQDQ Z7, Z5, Z22
-	VPUNPCKHQDQ Z7, Z5, Z23
-	VPUNPCKLQDQ Z10, Z8, Z24
-	VPUNPCKHQDQ Z10, Z8, Z25
-	VPUNPCKLQDQ Z11, Z9, Z26
-	VPUNPCKHQDQ Z11, Z9, Z27
-	VPUNPCKLQDQ Z14, Z12, Z28
-	VPUNPCKHQDQ Z14, Z12, Z29
-	VPUNPCKLQDQ Z15, Z13, Z30
-	VPUNPCKHQDQ Z15, Z13, Z31
+	QWORDS(Z0, Z1, Z2, Z3, Z16, Z17, Z18, Z19)
+	QWORDS(Z4, Z5, Z6, Z7, Z20, Z21, Z22, Z23)
+	QWORDS(Z8, Z9, Z10, Z11, Z24, Z25, Z26, Z27)
+	QWORDS(Z12, Z13, Z14, Z15, Z28, Z29, Z30, Z31)
 
 	// lanes: column 4L+c gathers lane L of Z16+c, Z20+c, Z24+c, Z28+c
 	MOVQ DI, R12
-	VSHUFI32X4 $0x44, Z20, Z16, Z0
-	VSHUFI32X4 $0xee, Z20, Z16, Z1
-	VSHUFI32X4 $0x44, Z28, Z24, Z2
-	VSHUFI32X4 $0xee, Z28, Z24, Z3
-	VSHUFI32X4 $0x88, Z2, Z0, Z4
-	VSHUFI32X4 $0xdd, Z2, Z0, Z5
-	VSHUFI32X4 $0x88, Z3, Z1, Z6
-	VSHUFI32X4 $0xdd, Z3, Z1, Z7
-	LEAQ      (R12)(R11*2), R13
-	VMOVDQU32 Z4, (R12)
-	VMOVDQU32 Z5, (R12)(R11*1)
-	VMOVDQU32 Z6, (R13)
-	VMOVDQU32 Z7, (R13)(R11*1)
-	ADDQ      R10, R12
-	VSHUFI32X4 $0x44, Z21, Z17, Z0
-	VSHUFI32X4 $0xee, Z21, Z17, Z1
-	VSHUFI32X4 $0x44, Z29, Z25, Z2
-	VSHUFI32X4 $0xee, Z29, Z25, Z3
-	VSHUFI32X4 $0x88, Z2, Z0, Z4
-	VSHUFI32X4 $0xdd, Z2, Z0, Z5
-	VSHUFI32X4 $0x88, Z3, Z1, Z6
-	VSHUFI32X4 $0xdd, Z3, Z1, Z7
-	LEAQ      (R12)(R11*2), R13
-	VMOVDQU32 Z4, (R12)
-	VMOVDQU32 Z5, (R12)(R11*1)
-	VMOVDQU32 Z6, (R13)
-	VMOVDQU32 Z7, (R13)(R11*1)
-	ADDQ      R10, R12
-	VSHUFI32X4 $0x44, Z22, Z18, Z0
-	VSHUFI32X4 $0xee, Z22, Z18, Z1
-	VSHUFI32X4 $0x44, Z30, Z26, Z2
-	VSHUFI32X4 $0xee, Z30, Z26, Z3
-	VSHUFI32X4 $0x88, Z2, Z0, Z4
-	VSHUFI32X4 $0xdd, Z2, Z0, Z5
-	VSHUFI32X4 $0x88, Z3, Z1, Z6
-	VSHUFI32X4 $0xdd, Z3, Z1, Z7
-	LEAQ      (R12)(R11*2), R13
-	VMOVDQU32 Z4, (R12)
-	VMOVDQU32 Z5, (R12)(R11*1)
-	VMOVDQU32 Z6, (R13)
-	VMOVDQU32 Z7, (R13)(R11*1)
-	ADDQ      R10, R12
-	VSHUFI32X4 $0x44, Z23, Z19, Z0
-	VSHUFI32X4 $0xee, Z23, Z19, Z1
-	VSHUFI32X4 $0x44, Z31, Z27, Z2
-	VSHUFI32X4 $0xee, Z31, Z27, Z3
-	VSHUFI32X4 $0x88, Z2, Z0, Z4
-	VSHUFI32X4 $0xdd, Z2, Z0, Z5
-	VSHUFI32X4 $0x88, Z3, Z1, Z6
-	VSHUFI32X4 $0xdd, Z3, Z1, Z7
-	LEAQ      (R12)(R11*2), R13
-	VMOVDQU32 Z4, (R12)
-	VMOVDQU32 Z5, (R12)(R11*1)
-	VMOVDQU32 Z6, (R13)
-	VMOVDQU32 Z7, (R13)(R11*1)
-	ADDQ      R10, R12
+	LANES(Z16, Z20, Z24, Z28)
+	LANES(Z17, Z21, Z25, Z29)
+	LANES(Z18, Z22, Z26, Z30)
+	LANES(Z19, Z23, Z27, Z31)
 
 	ADDQ $64, SI                   // next 16 columns of src
 	MOVQ R10, R12

@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "mxcsr_amd64.h"
 
 // func sgemm12x32AVX512(k int, a []float32, rsA, csA int, p []float32, c []float32, ldc int)
 //
@@ -11,15 +12,7 @@
 // elements of A (rotating through Z26–Z31) and issues 24 FMAs, one fused
 // multiply-add per element of C in increasing q. Requires AVX512F.
 TEXT ·sgemm12x32AVX512(SB), NOSPLIT, $8-104
-	// Flush denormal inputs and results to zero (MXCSR DAZ, FTZ) while the
-	// tile runs, then restore the caller's MXCSR: a denormal result costs a
-	// microcode assist on Intel CPUs (a GEMM whose sums fall below 2⁻¹²⁶
-	// ran 137× slower).
-	STMXCSR mxcsr-4(SP)
-	MOVL    mxcsr-4(SP), AX
-	ORL     $0x8040, AX
-	MOVL    AX, ftz-8(SP)
-	LDMXCSR ftz-8(SP)
+	FLUSH_DENORMALS(mxcsr-4(SP), ftz-8(SP)) // until the tile is stored
 	MOVQ k+0(FP), CX
 	MOVQ a_base+8(FP), SI
 	MOVQ rsA+32(FP), R8
@@ -162,7 +155,7 @@ store:
 	ADDQ    R12, AX
 	VMOVUPS Z22, (AX)
 	VMOVUPS Z23, 64(AX)
-	LDMXCSR mxcsr-4(SP)
+	RESTORE_MXCSR(mxcsr-4(SP))
 	VZEROUPPER
 	RET
 

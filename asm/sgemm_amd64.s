@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "mxcsr_amd64.h"
 
 // func sgemm6x16AVX2(k int, a []float32, rsA, csA int, p []float32, c []float32, ldc int)
 //
@@ -10,15 +11,7 @@
 // step loads one 16-wide row of P, broadcasts six elements of A and issues
 // twelve FMAs. Requires AVX, FMA3.
 TEXT ·sgemm6x16AVX2(SB), NOSPLIT, $8-104
-	// Flush denormal inputs and results to zero (MXCSR DAZ, FTZ) while the
-	// tile runs, then restore the caller's MXCSR: a denormal result costs a
-	// microcode assist on Intel CPUs (a GEMM whose sums fall below 2⁻¹²⁶
-	// ran 137× slower).
-	STMXCSR mxcsr-4(SP)
-	MOVL    mxcsr-4(SP), AX
-	ORL     $0x8040, AX
-	MOVL    AX, ftz-8(SP)
-	LDMXCSR ftz-8(SP)
+	FLUSH_DENORMALS(mxcsr-4(SP), ftz-8(SP)) // until the tile is stored
 	MOVQ k+0(FP), CX
 	MOVQ a_base+8(FP), SI
 	MOVQ rsA+32(FP), R8
@@ -91,7 +84,7 @@ store:
 	VMOVUPS Y9, 32(DX)(R12*4)
 	VMOVUPS Y10, (R13)(R12*2)
 	VMOVUPS Y11, 32(R13)(R12*2)
-	LDMXCSR mxcsr-4(SP)
+	RESTORE_MXCSR(mxcsr-4(SP))
 	VZEROUPPER
 	RET
 

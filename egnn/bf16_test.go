@@ -211,11 +211,11 @@ func TestBFloat16TilesMatchTwin(t *testing.T) {
 	twin := asm.Generic().SgemmBF16
 	for _, cfg := range bf16Configs {
 		tiles := bf16Run(t, cfg, im, func(g *gemmer[float32]) {
-			if g.tiles == nil {
+			if g.pairs == nil || g.packRowsT == nil {
 				t.Fatal("BFloat16 workspace without the tile GEMM")
 			}
 		})
-		rounded := bf16Run(t, cfg, im, func(g *gemmer[float32]) { g.tiles, g.bf16 = nil, twin })
+		rounded := bf16Run(t, cfg, im, func(g *gemmer[float32]) { g.pairs, g.packRowsT, g.bf16 = nil, nil, twin })
 		for k, name := range []string{"scores", "dX", "grad"} {
 			for i := range tiles[k] {
 				if math.Float64bits(tiles[k][i]) != math.Float64bits(rounded[k][i]) {

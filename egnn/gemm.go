@@ -105,11 +105,10 @@ type gemmer[T flt] struct {
 	pairs              func(m, n, kp int, a []uint32, rsA, csA int, b []uint32, ldb int, c []T, ldc int)
 	packRows, packCols func(dst []uint32, src []T, rows, cols, ld int)
 	pscr               []uint32
-	// Where the CPU runs the AMX tile GEMM (asm.Impl.HasBF16Tiles),
-	// tiles replaces pairs: the same packed operands, except that a weight
-	// gradient's dCᵀ is packed transposed (packRowsT), since a tile's A
+	// Where the CPU runs the AMX tile GEMM (asm.Impl.HasBF16Tiles), pairs
+	// is GemmBF16Tiles (A in row pairs, csA = 1) and packRowsT is set: a
+	// weight gradient's dCᵀ is then packed transposed, since a tile's A
 	// rows hold consecutive pairs.
-	tiles     func(m, n, kp int, a []uint32, lda int, b []uint32, ldb int, c []T, ldc int)
 	packRowsT func(dst []uint32, ldd int, src []T, rows, cols, ld int)
 	// blas is C += op(A)·op(B) through gonum, for A m×k, B k×n after op.
 	blas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)
@@ -156,7 +155,13 @@ func newGemmer[T flt](im *asm.Impl, bf16 bool) gemmer[T] {
 			gg.round = im.RoundBF16
 			switch {
 			case im.HasBF16Tiles():
-				gg.tiles, gg.packRowsT = im.GemmBF16Tiles, im.PackBF16RowsT
+				gg.pairs = func(m, n, kp int, a []uint32, rsA, csA int, b []uint32, ldb int, c []float32, ldc int) {
+					if csA != 1 {
+						panic("egnn: tile GEMM with a transposed A")
+					}
+					im.GemmBF16Tiles(m, n, kp, a, rsA, b, ldb, c, ldc)
+				}
+				gg.packRowsT = im.PackBF16RowsT
 				gg.packRows, gg.packCols = im.PackBF16Rows, im.PackBF16Cols
 			case im.HasGemmBF16Pairs():
 				gg.pairs = im.GemmBF16Pairs
@@ -208,13 +213,6 @@ func (g *gemmer[T]) fwd(m int, a []T, lda int, l *lin[T], c []T, ldc int) {
 	if m == 0 {
 		return
 	}
-	if g.tiles != nil {
-		kp := (l.in + 1) / 2
-		ap := g.pscr[:m*kp]
-		g.packRows(ap, a, m, l.in, lda)
-		g.tiles(m, l.out, kp, ap, kp, l.wtp, l.out, c, ldc)
-		return
-	}
 	if g.pairs != nil {
 		kp := (l.in + 1) / 2
 		ap := g.pscr[:m*kp]
@@ -236,13 +234,6 @@ func (g *gemmer[T]) fwd(m int, a []T, lda int, l *lin[T], c []T, ldc int) {
 // bwdIn: dA[m×in] += dC[m×out]·W.
 func (g *gemmer[T]) bwdIn(m int, dc []T, lddc int, l *lin[T], da []T, ldda int) {
 	if m == 0 {
-		return
-	}
-	if g.tiles != nil {
-		kp := (l.out + 1) / 2
-		dp := g.pscr[:m*kp]
-		g.packRows(dp, dc, m, l.out, lddc)
-		g.tiles(m, l.in, kp, dp, kp, l.wp, l.in, da, ldda)
 		return
 	}
 	if g.pairs != nil {
@@ -268,14 +259,14 @@ func (g *gemmer[T]) bwdW(m int, dc []T, lddc int, a []T, lda int, l *lin[T], dw 
 	if m == 0 {
 		return
 	}
-	if g.tiles != nil {
-		// dW = dCᵀ·A over the m rows: dCᵀ packed in row pairs (transposed),
-		// A paired down its columns.
+	if g.packRowsT != nil {
+		// dW = dCᵀ·A over the m rows on the tiles: dCᵀ packed in row pairs
+		// (transposed), A paired down its columns.
 		kp := (m + 1) / 2
 		dt, ap := g.pscr[:l.out*kp], g.pscr[l.out*kp:kp*(l.out+l.in)]
 		g.packRowsT(dt, kp, dc, m, l.out, lddc)
 		g.packCols(ap, a, m, l.in, lda)
-		g.tiles(l.out, l.in, kp, dt, kp, ap, l.in, dw, l.ldw)
+		g.pairs(l.out, l.in, kp, dt, kp, 1, ap, l.in, dw, l.ldw)
 		return
 	}
 	if g.pairs != nil {

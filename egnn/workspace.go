@@ -162,7 +162,7 @@ func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int, bf16 bool) *pre
 			// on edges (E rows, F + F columns) or nodes (NN rows, F + 2F)
 			NN := pr.cpc * N
 			c.gm.scratch = make([]T, max(NN*(N-1)*2*F, NN*3*F))
-			if c.gm.pairs != nil || c.gm.tiles != nil {
+			if c.gm.pairs != nil {
 				// the same products as pairs (rows or columns rounded up to even)
 				c.gm.pscr = make([]uint32, max((NN*(N-1)+1)*(F+1), (NN+1)*(3*F+1)))
 			}
