@@ -41,7 +41,7 @@ var avx512 = func() *Impl {
 	im.egnnF32 = egnnF32AVX512
 	// The dividing pair kernels beat the Newton-refined ones (and AVX2:
 	// LJ-13 1.44×, LJ-55 1.73×, DW-4 1.28×) on the Zen 5 machine.
-	im.pairLJ = pairLJAVX512 // or pairLJAVX512NR (VRCP14PD + Newton)
+	im.pairLJ = pairLJAVX512 // or pairLJAVX512NR, pairLJAVX512Mix (amx)
 	im.pairDW2 = pairDW2AVX512
 	im.pairDW3 = pairDW3AVX512
 	im.expWeights = expWeightsAVX512
@@ -51,16 +51,22 @@ var avx512 = func() *Impl {
 }()
 
 // avx512Kernels returns avx512 with every AVX-512 pair and noise kernel of
-// pair512_amd64.s swapped in, whether avx512 uses it or not: with div the
-// pair kernels that divide (and take square roots), otherwise those that
-// refine VRCP14PD/VRSQRT14PD estimates by Newton steps. For tests.
-func avx512Kernels(div bool) *Impl {
+// pair512_amd64.s swapped in, whether avx512 uses it or not. The pair
+// kernels are chosen by how they take reciprocals (and square roots):
+// "div" divides, "nr" refines VRCP14PD/VRSQRT14PD estimates, "mix" (LJ
+// only; DW as "nr") alternates the two from step to step. For tests.
+func avx512Kernels(how string) *Impl {
 	im := *avx512
-	im.name = "avx512+nr"
-	im.pairLJ, im.pairDW2, im.pairDW3 = pairLJAVX512NR, pairDW2AVX512NR, pairDW3AVX512NR
-	if div {
-		im.name = "avx512+div"
+	im.name = "avx512+" + how
+	switch how {
+	case "div":
 		im.pairLJ, im.pairDW2, im.pairDW3 = pairLJAVX512, pairDW2AVX512, pairDW3AVX512
+	case "nr":
+		im.pairLJ, im.pairDW2, im.pairDW3 = pairLJAVX512NR, pairDW2AVX512NR, pairDW3AVX512NR
+	case "mix":
+		im.pairLJ, im.pairDW2, im.pairDW3 = pairLJAVX512Mix, pairDW2AVX512NR, pairDW3AVX512NR
+	default:
+		panic("asm: avx512Kernels: unknown variant " + how)
 	}
 	im.expWeights = expWeightsAVX512
 	im.perturb = perturbAVX512
@@ -69,15 +75,18 @@ func avx512Kernels(div bool) *Impl {
 }
 
 // amx is avx512 with the AMX tile GEMM (GemmBF16Tiles), which the bf16
-// precision's dense products use, and the DW pair kernels that refine
-// VRCP14PD/VRSQRT14PD estimates by Newton steps: on the Intel AMX CPUs the
-// 512-bit divider and square root run at the 256-bit ones' rate per
-// element, and the dividing DW kernels were slower than AVX2's (PairDW2
-// 0.78×, PairDW3 0.79×; Newton-refined 1.17×, 1.24×; README, "AVX-512").
+// precision's dense products use, and pair kernels that spare the divider:
+// on the Intel AMX CPUs the 512-bit divider and square root run at the
+// 256-bit ones' rate per element. The DW kernels refine VRSQRT14PD
+// estimates (the dividing ones were slower than AVX2's: PairDW2 0.78×,
+// PairDW3 0.79×; refined 1.17×, 1.24×), the LJ kernel alternates division
+// and a refined VRCP14PD from step to step, so that the divider and the FMA
+// ports work at once (README, "AMX").
 var amx = func() *Impl {
 	im := *avx512
 	im.name = "amx"
 	im.bf16Tiles = true
+	im.pairLJ = pairLJAVX512Mix
 	im.pairDW2, im.pairDW3 = pairDW2AVX512NR, pairDW3AVX512NR
 	return &im
 }()

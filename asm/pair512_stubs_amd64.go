@@ -5,16 +5,25 @@
 package asm
 
 // pairLJAVX512 computes LJ energies and forces for whole lane blocks, two particles per ZMM step, 1/r² by division; see pairLJGeneric.
+// The pair loop accumulates forces over 24 and scales them at the end.
 // Requires AVX512F/VL/DQ.
 //
 //go:noescape
 func pairLJAVX512(e []float64, f []float64, x []float64, n int, blocks int, trap float64) int
 
-// pairLJAVX512NR computes LJ energies and forces for whole lane blocks, two particles per ZMM step, 1/r² by VRCP14PD and two Newton steps; see pairLJGeneric.
+// pairLJAVX512NR computes LJ energies and forces for whole lane blocks, two particles per ZMM step, 1/r² by VRCP14PD refined to 2⁻⁵⁶; see pairLJGeneric.
+// The pair loop accumulates forces over 24 and scales them at the end.
 // Requires AVX512F/VL/DQ.
 //
 //go:noescape
 func pairLJAVX512NR(e []float64, f []float64, x []float64, n int, blocks int, trap float64) int
+
+// pairLJAVX512Mix computes LJ energies and forces for whole lane blocks, two particles per ZMM step, 1/r² by division and by VRCP14PD refined to 2⁻⁵⁶ in alternate steps (the divider and the FMA ports work at once); see pairLJGeneric.
+// The pair loop accumulates forces over 24 and scales them at the end.
+// Requires AVX512F/VL/DQ.
+//
+//go:noescape
+func pairLJAVX512Mix(e []float64, f []float64, x []float64, n int, blocks int, trap float64) int
 
 // pairDW2AVX512 computes 2-D double-well energies and forces for whole lane blocks, two particles per ZMM step, d by VSQRTPD and φ′(d)/d by division; see pairDWGeneric.
 // Requires AVX512F/VL/DQ.

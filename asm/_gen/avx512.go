@@ -74,8 +74,9 @@ func gen512() {
 		dwB2: k64("z5DWB2", 2*-4.0),
 		dwD:  k64("z5DWD0", 4),
 	}
-	genPairLJ512(c, false)
-	genPairLJ512(c, true)
+	genPairLJ512(c, ljDiv)
+	genPairLJ512(c, ljNR)
+	genPairLJ512(c, ljMix)
 	for _, dim := range []int{2, 3} {
 		genPairDW512(c, dim, false)
 		genPairDW512(c, dim, true)
@@ -132,10 +133,19 @@ func (p pairFrame) planeEnds() (endFull, rowEnd Register) {
 
 // pairBody is one step of a row's j loop: it gets the differences
 // d = x_i − x_j of the step's two particles (lanes 0–3 and 4–7), the lane
-// mask k of the pairs to count, and returns the force factor g with
+// mask k of the pairs to count (nil: all), and returns the force factor g with
 // f_i += g·d, f_j −= g·d (the signs swapped with pairRows' neg), having
 // added the pair energies to its accumulator under k.
 type pairBody func(dd []VecVirtual, k OpmaskVirtual) VecVirtual
+
+// fmaddMasked emits dst += a·b, under the lane mask k unless k is nil.
+func fmaddMasked(a, b VecVirtual, k OpmaskVirtual, dst VecVirtual) {
+	if k == nil {
+		VFMADD231PD(a, b, dst)
+		return
+	}
+	VFMADD231PD(a, b, k, dst)
+}
 
 // pairRows emits the loop over rows i < n−1 of one block. Row i pairs the
 // particle with j = i+1 … n−1 in ZMM steps of two particles aligned to
@@ -144,7 +154,11 @@ type pairBody func(dd []VecVirtual, k OpmaskVirtual) VecVirtual
 // step of a row with even i holds (i, i+1) and masks lane group i out; an
 // odd n ends every row with particle n−1 alone, done with 256-bit loads and
 // stores of x_j and f_j and its upper lanes masked out.
-func (p pairFrame) pairRows(lbl func(string) string, dim int, neg bool, endFull, rowEnd Register, body pairBody) {
+//
+// With several bodies the j loop's steps take them in turn (the first and
+// the odd-n step take bodies[0]), so that kernels can spread one operation
+// over two units, e.g. the divider and the FMA ports.
+func (p pairFrame) pairRows(lbl func(string) string, dim int, neg bool, endFull, rowEnd Register, bodies ...pairBody) {
 	// addI and addJ add g·d to f_i and subtract it from f_j (the reverse with neg).
 	addI, addJ := VFMADD231PD, VFNMADD231PD
 	if neg {
@@ -177,29 +191,43 @@ func (p pairFrame) pairRows(lbl func(string) string, dim int, neg bool, endFull,
 		LEAQ(Mem{Base: p.fb, Index: off, Scale: 1}, pfj)
 		kRow := K()
 		KMOVB(rm, kRow)
-		CMPQ(pj, endFull)
-		JAE(LabelRef(lbl("j_tail")))
-		Label(lbl("j"))
-		{
+		// step emits one j step; k masks its f and energy updates (nil: whole).
+		step := func(body pairBody, k OpmaskVirtual) {
 			dd := make([]VecVirtual, dim)
 			for d := 0; d < dim; d++ {
 				dd[d] = ZMM()
 				VSUBPD(p.mem(pj, d), xi[d], dd[d]) // d = x_i − x_j
 			}
-			g := body(dd, kRow)
+			g := body(dd, k)
 			for d := 0; d < dim; d++ {
-				addI(dd[d], g, kRow, fxi[d]) // f_i += g·d
 				v := ZMM()
 				VMOVUPD(p.mem(pfj, d), v)
-				addJ(dd[d], g, kRow, v) // f_j −= g·d
+				if k != nil {
+					addI(dd[d], g, k, fxi[d]) // f_i += g·d
+					addJ(dd[d], g, k, v)      // f_j −= g·d
+				} else {
+					addI(dd[d], g, fxi[d])
+					addJ(dd[d], g, v)
+				}
 				VMOVUPD(v, p.mem(pfj, d))
 			}
-			KXNORB(kRow, kRow, kRow) // every later step is whole
+			ADDQ(Imm(64), pj)
+			ADDQ(Imm(64), pfj)
+			CMPQ(pj, endFull)
 		}
-		ADDQ(Imm(64), pj)
-		ADDQ(Imm(64), pfj)
 		CMPQ(pj, endFull)
-		JNE(LabelRef(lbl("j")))
+		JAE(LabelRef(lbl("j_tail")))
+		step(bodies[0], kRow)
+		JEQ(LabelRef(lbl("j_tail")))
+		Label(lbl("j"))
+		for bi, body := range bodies {
+			step(body, nil)
+			if bi < len(bodies)-1 {
+				JEQ(LabelRef(lbl("j_tail")))
+			} else {
+				JNE(LabelRef(lbl("j")))
+			}
+		}
 		Label(lbl("j_tail"))
 		TESTQ(U32(32), p.stride) // n odd?
 		JZ(LabelRef(lbl("j_done")))
@@ -212,7 +240,7 @@ func (p pairFrame) pairRows(lbl func(string) string, dim int, neg bool, endFull,
 				dd[d] = ZMM()
 				VSUBPD(t, xi[d], dd[d])
 			}
-			g := body(dd, p.kLo)
+			g := bodies[0](dd, p.kLo)
 			for d := 0; d < dim; d++ {
 				addI(dd[d], g, p.kLo, fxi[d])
 				v := ZMM()
@@ -267,26 +295,52 @@ func recip512(a, one, inv VecVirtual, nr bool) {
 	}
 }
 
-func genPairLJ512(c c512, nr bool) {
-	name := "pairLJAVX512"
-	how := "1/r² by division"
-	if nr {
-		name += "NR"
-		how = "1/r² by VRCP14PD and two Newton steps"
+// recipQuartic512 sets inv = 1/a from VRCP14PD's estimate y (relative error
+// ε below 2⁻¹⁴) as y·(1 + e)·(1 + e²), e = 1 − a·y: relative error ε⁴ (below
+// 2⁻⁵⁶) before rounding, in four FMA-port operations, as two Newton steps,
+// but with a shorter chain and one register copy fewer.
+func recipQuartic512(a, one, inv VecVirtual) {
+	VRCP14PD(a, inv)
+	e, e2 := ZMM(), ZMM()
+	VMOVAPD(one, e)
+	VFNMADD231PD(inv, a, e) // e = 1 − a·y
+	VMULPD(e, e, e2)
+	VFMADD231PD(e, inv, inv)  // y·(1 + e)
+	VFMADD231PD(e2, inv, inv) // y·(1 + e)·(1 + e²)
+}
+
+// ljRecip says how the LJ kernels take 1/r².
+type ljRecip int
+
+const (
+	ljDiv ljRecip = iota // VDIVPD
+	ljNR                 // VRCP14PD refined to y·(1 + e)·(1 + e²)
+	ljMix                // alternate steps: VDIVPD, then VRCP14PD refined
+)
+
+func genPairLJ512(c c512, mode ljRecip) {
+	name, how := "pairLJAVX512", "1/r² by division"
+	switch mode {
+	case ljNR:
+		name, how = "pairLJAVX512NR", "1/r² by VRCP14PD refined to 2⁻⁵⁶"
+	case ljMix:
+		name, how = "pairLJAVX512Mix", "1/r² by division and by VRCP14PD refined to 2⁻⁵⁶ in alternate steps (the divider and the FMA ports work at once)"
 	}
 	TEXT(name, NOSPLIT, "func(e, f, x []float64, n, blocks int, trap float64) int")
 	Pragma("noescape")
-	Doc(name+" computes LJ energies and forces for whole lane blocks, two particles per ZMM step, "+how+"; see pairLJGeneric.", "Requires AVX512F/VL/DQ.")
+	Doc(name+" computes LJ energies and forces for whole lane blocks, two particles per ZMM step, "+how+"; see pairLJGeneric.", "The pair loop accumulates forces over 24 and scales them at the end.", "Requires AVX512F/VL/DQ.")
 	lbl := func(s string) string { return name + "_" + s }
 	p := pairSetup()
 	n := Load(Param("n"), GP64())
 	negTrap, qTrap, invN := ZMM(), ZMM(), ZMM()
 	one := bcastSD(c.one)
+	c24 := bcastSD(c.c24)
 	{
 		trapX := Load(Param("trap"), XMM())
 		VBROADCASTSD(trapX, qTrap)
 		VPXORQ(negTrap, negTrap, negTrap)
-		VSUBPD(qTrap, negTrap, negTrap) // −trap
+		VSUBPD(qTrap, negTrap, negTrap)
+		VDIVPD(c24, negTrap, negTrap) // −trap/24
 		half := bcastSD(c.half)
 		VMULPD(half, qTrap, qTrap)
 		VMULPD(half, qTrap, qTrap) // trap/4
@@ -295,7 +349,7 @@ func genPairLJ512(c c512, nr bool) {
 		VBROADCASTSD(nx, invN)
 		VDIVPD(invN, one, invN) // 1/n
 	}
-	eps, two, c24 := bcastSD(c.eps), bcastSD(c.two), bcastSD(c.c24)
+	eps, two := bcastSD(c.eps), bcastSD(c.two)
 
 	TESTQ(p.blocks, p.blocks)
 	JZ(LabelRef(lbl("done")))
@@ -333,7 +387,7 @@ func genPairLJ512(c c512, nr bool) {
 			VINSERTF64X4(Imm(1), v.AsY(), v, v) // x̄ in both halves
 		}
 
-		Comment("Trap: f = −trap·(x − x̄), etrap = Σ‖x − x̄‖².")
+		Comment("Trap: f = −trap·(x − x̄)/24, etrap = Σ‖x − x̄‖².")
 		etrap := ZMM()
 		VPXORQ(etrap, etrap, etrap)
 		r := GP64()
@@ -370,25 +424,63 @@ func genPairLJ512(c c512, nr bool) {
 		Comment("Pairs i < j; epair starts at trap/4·etrap so that e = 2·epair.")
 		epair := etrap
 		VMULPD(qTrap, epair, epair)
-		p.pairRows(lbl, 3, false, endFull, rowEnd, func(dd []VecVirtual, k OpmaskVirtual) VecVirtual {
-			ra, rb := ZMM(), ZMM()
-			VMULPD(dd[0], dd[0], ra)
-			VMOVAPD(eps, rb)
-			VFMADD231PD(dd[1], dd[1], rb)
-			VFMADD231PD(dd[2], dd[2], ra)
-			VADDPD(rb, ra, ra) // r² + 10⁻⁶
-			inv := ZMM()
-			recip512(ra, one, inv, nr)
-			g, s, t := ZMM(), ZMM(), ZMM()
-			VMULPD(c24, inv, g) // 24/r²
-			VMULPD(inv, inv, s)
-			VMULPD(inv, s, s) // s = r⁻⁶
-			VSUBPD(two, s, t)
-			VFMADD231PD(t, s, k, epair) // epair += s(s−2)
-			VMULPD(s, g, g)
-			VFMSUB213PD(g, s, g) // g = 24·s²/r² − 24·s/r²
-			return g
-		})
+		body := func(div bool) pairBody {
+			return func(dd []VecVirtual, k OpmaskVirtual) VecVirtual {
+				ra := ZMM()
+				VMOVAPD(eps, ra)
+				for d := 0; d < 3; d++ {
+					VFMADD231PD(dd[d], dd[d], ra) // r² + 10⁻⁶
+				}
+				inv := ZMM()
+				if div {
+					VDIVPD(ra, one, inv)
+				} else {
+					recipQuartic512(ra, one, inv)
+				}
+				s, t := ZMM(), ZMM()
+				VMULPD(inv, inv, s)
+				VMULPD(inv, s, s) // s = r⁻⁶
+				VSUBPD(two, s, t)
+				fmaddMasked(t, s, k, epair) // epair += s(s−2)
+				VFMADD213PD(s, s, t)        // t = s·(s − 2) + s = s² − s
+				VMULPD(inv, t, t)           // g/24 = (s² − s)/r²
+				return t
+			}
+		}
+		switch mode {
+		case ljDiv:
+			p.pairRows(lbl, 3, false, endFull, rowEnd, body(true))
+		case ljNR:
+			p.pairRows(lbl, 3, false, endFull, rowEnd, body(false))
+		case ljMix:
+			p.pairRows(lbl, 3, false, endFull, rowEnd, body(true), body(false))
+		}
+
+		Comment("f = 24·(f/24).")
+		MOVQ(p.fb, r)
+		MOVQ(p.xb, q)
+		CMPQ(q, endFull)
+		JEQ(LabelRef(lbl("scale_tail")))
+		Label(lbl("scale"))
+		for d := 0; d < 3; d++ {
+			v := ZMM()
+			VMULPD(p.mem(r, d), c24, v)
+			VMOVUPD(v, p.mem(r, d))
+		}
+		ADDQ(Imm(64), q)
+		ADDQ(Imm(64), r)
+		CMPQ(q, endFull)
+		JNE(LabelRef(lbl("scale")))
+		Label(lbl("scale_tail"))
+		TESTQ(U32(32), p.stride)
+		JZ(LabelRef(lbl("scale_even")))
+		for d := 0; d < 3; d++ {
+			v := YMM()
+			VMULPD(p.mem(r, d), c24.AsY(), v)
+			VMOVUPD(v, p.mem(r, d))
+		}
+		Label(lbl("scale_even"))
+
 		Comment("e = 2·epair.")
 		fold(epair)
 		VADDPD(epair.AsY(), epair.AsY(), epair.AsY())
@@ -481,7 +573,7 @@ func genPairDW512(c c512, dim int, nr bool) {
 			VMULPD(u, u, u2)
 			VMOVAPD(dwA, t)
 			VFMADD213PD(dwB, u2, t)      // t = 0.9u² − 4
-			VFMADD231PD(t, u2, k, epair) // epair += u²(0.9u² − 4)
+			fmaddMasked(t, u2, k, epair) // epair += u²(0.9u² − 4)
 			VMOVAPD(dwA4, t)
 			VFMADD213PD(dwB2, u2, t) // t = 3.6u² − 8
 			VMULPD(u, t, t)          // φ′(d)
