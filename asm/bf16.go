@@ -34,6 +34,39 @@ func (im *Impl) RoundBF16(dst, src []float32) {
 	RoundBF16(dst[done:], src[done:])
 }
 
+// ResidualBF16 writes into dst (len(dst) ≥ len(src); dst may be src) what
+// RoundBF16 leaves of src: lo = x − bf16(x), where bf16(x) is finite, and
+// +0 where it is ±Inf or NaN (the high part carries those). For finite
+// bf16(x) the difference is exact in float32, so bf16(x) + bf16(lo)
+// represents x to about 2⁻¹⁶ relative: the split operands of the
+// three-product bfloat16 GEMM (egnn.BFloat16x3).
+func ResidualBF16(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = residualBF16(v)
+	}
+}
+
+// residualBF16 is ResidualBF16 for one value.
+func residualBF16(x float32) float32 {
+	h := roundBF16(x)
+	if math.Float32bits(h)&0x7f80_0000 == 0x7f80_0000 {
+		return 0
+	}
+	return x - h
+}
+
+// ResidualBF16 is the package-level ResidualBF16 (the oracle) in im's
+// kernels: the same bits, for any lengths and alignments.
+func (im *Impl) ResidualBF16(dst, src []float32) {
+	dst = dst[:len(src)]
+	done := 0
+	if im.residualBF16 != nil {
+		done = 8 * im.residualBF16(dst, src)
+	}
+	ResidualBF16(dst[done:], src[done:])
+}
+
 // roundBF16 is RoundBF16 for one value.
 func roundBF16(x float32) float32 {
 	u := math.Float32bits(x)

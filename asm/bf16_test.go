@@ -326,3 +326,84 @@ func TestRoundBF16Impls(t *testing.T) {
 		}
 	}
 }
+
+// TestResidualBF16 holds ResidualBF16 to its definition: lo = x − bf16(x)
+// exactly (checked in float64), so that bf16(x) + lo = x, and +0 where
+// bf16(x) is ±Inf or NaN.
+func TestResidualBF16(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	var xs []float32
+	for i := 0; i < 200000; i++ {
+		xs = append(xs, math.Float32frombits(rng.Uint32()))
+	}
+	for _, u := range []uint32{0, 0x8000_0000, 1, 0x8000_ffff, 0x007f_ffff, 0x0080_0000, 0x0080_8000, 0x3f80_8000,
+		0x3f81_8000, 0x3f80_7fff, 0x7f7f_ffff, 0xff7f_ffff, 0x7f7f_7fff, 0x7f80_0000, 0xff80_0000, 0x7fc0_0000} {
+		xs = append(xs, math.Float32frombits(u))
+	}
+	got := make([]float32, len(xs))
+	ResidualBF16(got, xs)
+	for i, x := range xs {
+		g, h := got[i], roundBF16Oracle(x)
+		if math.IsNaN(float64(x)) || math.IsInf(float64(h), 0) {
+			if math.Float32bits(g) != 0 {
+				t.Fatalf("ResidualBF16(%#08x) = %#08x, want +0 (bf16 is %v)", math.Float32bits(x), math.Float32bits(g), h)
+			}
+			continue
+		}
+		if d := float64(x) - float64(h); float64(g) != d || float64(h)+float64(g) != float64(x) {
+			t.Fatalf("ResidualBF16(%#08x) = %g, want %g exactly", math.Float32bits(x), g, d)
+		}
+	}
+}
+
+// TestResidualBF16Impls checks every implementation's ResidualBF16 against
+// the package-level one bit for bit, out of place and in place, for lengths
+// around the 8-float blocks, offsets and special values.
+func TestResidualBF16Impls(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	specials := []uint32{0, 0x8000_0000, 1, 0x8000_ffff, 0x007f_ffff, 0x0080_8000, 0x3f80_8000, 0x3f81_8000,
+		0x7f7f_ffff, 0xff7f_8000, 0x7f80_0000, 0xff80_0000, 0x7f80_0001, 0xff80_8000, 0x7fc0_0000, 0x7f81_2345}
+	sent := math.Float32frombits(0x7fc0_beef)
+	for _, im := range Impls() {
+		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 64, 100, 1000} {
+			for off := 0; off < 3; off++ {
+				src := make([]float32, off+n)[off:]
+				for i := range src {
+					if i%5 == 0 {
+						src[i] = math.Float32frombits(specials[rng.IntN(len(specials))])
+					} else {
+						src[i] = math.Float32frombits(rng.Uint32())
+					}
+				}
+				want := make([]float32, n)
+				ResidualBF16(want, src)
+				dst := make([]float32, n+3)
+				for i := range dst {
+					dst[i] = sent
+				}
+				im.ResidualBF16(dst[:n+3], src)
+				inPlace := append([]float32(nil), src...)
+				im.ResidualBF16(inPlace, inPlace)
+				for i := 0; i < n; i++ {
+					w := math.Float32bits(want[i])
+					if math.IsNaN(float64(want[i])) {
+						// NaN − NaN: any NaN
+						if !math.IsNaN(float64(dst[i])) || !math.IsNaN(float64(inPlace[i])) {
+							t.Fatalf("impl=%s/n=%d/off=%d: element %d of %#08x: %#08x, want NaN", im.Name(), n, off, i, math.Float32bits(src[i]), math.Float32bits(dst[i]))
+						}
+						continue
+					}
+					if math.Float32bits(dst[i]) != w || math.Float32bits(inPlace[i]) != w {
+						t.Fatalf("impl=%s/n=%d/off=%d: element %d of %#08x: %#08x (in place %#08x), want %#08x", im.Name(), n, off, i,
+							math.Float32bits(src[i]), math.Float32bits(dst[i]), math.Float32bits(inPlace[i]), w)
+					}
+				}
+				for i := n; i < n+3; i++ {
+					if math.Float32bits(dst[i]) != math.Float32bits(sent) {
+						t.Fatalf("impl=%s/n=%d: dst[%d] written past len(src)", im.Name(), n, i)
+					}
+				}
+			}
+		}
+	}
+}

@@ -37,6 +37,9 @@ type Impl struct {
 	// roundBF16, when set, does RoundBF16's whole 8-float blocks and
 	// returns their count.
 	roundBF16 func(dst, src []float32) int
+	// residualBF16, when set, does ResidualBF16's whole 8-float blocks and
+	// returns their count.
+	residualBF16 func(dst, src []float32) int
 	// bf16Dot says that the VDPBF16PS kernels (bf16dot.go) may run where
 	// the CPU has AVX512_BF16.
 	bf16Dot bool

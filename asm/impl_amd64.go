@@ -19,12 +19,13 @@ var avx2 = &Impl{
 	gelu:       geluAVX2,
 	sincos:     sincosAVX2,
 
-	sgemm:       sgemmAVX2,
-	sgemmNative: true,
-	roundBF16:   roundBF16AVX2,
-	siluF32:     siluF32AVX2,
-	fmaLoopF32:  fmaLoopF32AVX2,
-	egnnF32:     egnnF32AVX2,
+	sgemm:        sgemmAVX2,
+	sgemmNative:  true,
+	roundBF16:    roundBF16AVX2,
+	residualBF16: residualBF16AVX2,
+	siluF32:      siluF32AVX2,
+	fmaLoopF32:   fmaLoopF32AVX2,
+	egnnF32:      egnnF32AVX2,
 }
 
 // avx512 is avx2 with the kernels that have AVX-512 versions which

@@ -208,8 +208,8 @@ func egnnSampleRun(tg egnnTarget, workers int, prec egnn.Precision, im *asm.Impl
 	}
 }
 
-// EGNNImplCases returns group "EGNNImpl": the DW-4 and LJ-13 float32 and
-// bfloat16 TrainStep (B = 512) and Sample (B = 1000) cases of EGNNCases
+// EGNNImplCases returns group "EGNNImpl": the DW-4 and LJ-13 float32,
+// bfloat16 and split-bfloat16 (bf16x3) TrainStep (B = 512) and Sample (B = 1000) cases of EGNNCases
 // with 1 and 2 workers, once per implementation with a native SGEMM, so
 // that one `go test -bench` run compares them interleaved (-count). The
 // [accel] bar sets impl=amx/prec=bf16 against impl=avx2/prec=f32.
@@ -221,7 +221,7 @@ func EGNNImplCases() []Case {
 				continue
 			}
 			for _, tg := range egnnTargets[:2] {
-				for _, prec := range []egnn.Precision{egnn.Float32, egnn.BFloat16} {
+				for _, prec := range []egnn.Precision{egnn.Float32, egnn.BFloat16, egnn.BFloat16x3} {
 					cs = append(cs,
 						Case{"EGNNImpl", fmt.Sprintf("impl=%s/step=train/target=%s/B=%d/prec=%v/workers=%d", im.Name(), tg.name, tg.batch, prec, workers),
 							egnnTrainRun(tg, workers, prec, im)},

@@ -18,14 +18,23 @@ import (
 // 8) brought that to 0.0053, so the deviation is bfloat16's rounding and
 // not a misplaced operand. bf16Floor is a deviation that the BFloat16 path
 // must exceed somewhere, so that a path that does not round fails.
+//
+// bf16x3Tol is the same for BFloat16x3, whose products are good to about
+// 2⁻¹⁶ instead of 2⁻⁹: it measured at most 0.0013 (against bf16's 0.018–0.098
+// on the same cases), and must come out at least bf16x3Gain times closer
+// than BFloat16 on every case.
 const (
-	bf16Tol   = 0.2
-	bf16Floor = 3 * f32Tol
+	bf16Tol    = 0.2
+	bf16Floor  = 3 * f32Tol
+	bf16x3Tol  = 0.01
+	bf16x3Gain = 8
 )
 
 // TestBFloat16MatchesFloat64: the bfloat16 path (scores, ∂ℓ/∂x, every
 // parameter gradient) agrees with the float64 oracle within bf16Tol for
-// every implementation, and deviates from it by more than float32 does.
+// every implementation, and deviates from it by more than float32 does;
+// the split path (BFloat16x3) agrees within bf16x3Tol and bf16x3Gain times
+// closer.
 func TestBFloat16MatchesFloat64(t *testing.T) {
 	for _, im := range asm.Impls() {
 		for _, tc := range []struct {
@@ -56,22 +65,28 @@ func TestBFloat16MatchesFloat64(t *testing.T) {
 					w[i] = rng.NormFloat64()
 				}
 				o64, dx64, g64 := runFB(t, m, Float64, 1, x, tt, w, tc.b)
-				o16, dx16, g16 := runFB(t, m, BFloat16, 2, x, tt, w, tc.b)
-				worst := checkClose(t, "scores", o16, o64, bf16Tol)
-				worst = max(worst, checkClose(t, "dX", dx16, dx64, bf16Tol))
-				for _, ten := range m.Params().Tensors {
-					sl := func(v []float64) []float64 { return v[ten.Offset : ten.Offset+ten.Size] }
-					if maxAbs(sl(g64)) == 0 {
-						continue
+				deviation := func(prec Precision, tol float64) float64 {
+					o16, dx16, g16 := runFB(t, m, prec, 2, x, tt, w, tc.b)
+					worst := checkClose(t, prec.String()+" scores", o16, o64, tol)
+					worst = max(worst, checkClose(t, prec.String()+" dX", dx16, dx64, tol))
+					for _, ten := range m.Params().Tensors {
+						sl := func(v []float64) []float64 { return v[ten.Offset : ten.Offset+ten.Size] }
+						if maxAbs(sl(g64)) == 0 {
+							continue
+						}
+						worst = max(worst, checkClose(t, prec.String()+" grad "+ten.Name, sl(g16), sl(g64), tol))
 					}
-					worst = max(worst, checkClose(t, "grad "+ten.Name, sl(g16), sl(g64), bf16Tol))
+					ws, _ := m.NewWorkspacePrec(tc.b, nil, prec)
+					f16 := forward(t, ws, x, tt, tc.b)
+					return max(worst, checkClose(t, prec.String()+" Forward", f16, o64, tol))
 				}
-				ws, _ := m.NewWorkspacePrec(tc.b, nil, BFloat16)
-				f16 := forward(t, ws, x, tt, tc.b)
-				worst = max(worst, checkClose(t, "Forward", f16, o64, bf16Tol))
-				t.Logf("worst relative deviation %.2g", worst)
+				worst, worst3 := deviation(BFloat16, bf16Tol), deviation(BFloat16x3, bf16x3Tol)
+				t.Logf("worst relative deviation: bf16 %.2g, bf16x3 %.2g", worst, worst3)
 				if worst < bf16Floor {
 					t.Errorf("worst relative deviation %.2g < %.0e: the products do not look rounded to bfloat16", worst, bf16Floor)
+				}
+				if worst3 > worst/bf16x3Gain {
+					t.Errorf("bf16x3 deviates %.2g, more than 1/%v of bf16's %.2g: the products do not look split", worst3, bf16x3Gain, worst)
 				}
 			})
 		}
@@ -134,7 +149,7 @@ func TestBFloat16Allocs(t *testing.T) {
 // bf16Run runs ForwardBackward of a BFloat16 workspace of im on a fixed
 // batch, after edit has changed each worker's gemmer, and returns the
 // scores, dX and the parameter gradients.
-func bf16Run(t *testing.T, cfg Config, im *asm.Impl, edit func(g *gemmer[float32])) [3][]float64 {
+func bf16Run(t *testing.T, cfg Config, im *asm.Impl, prec Precision, edit func(g *gemmer[float32])) [3][]float64 {
 	t.Helper()
 	m, err := NewWithImpl(cfg, 4, im)
 	if err != nil {
@@ -148,7 +163,7 @@ func bf16Run(t *testing.T, cfg Config, im *asm.Impl, edit func(g *gemmer[float32
 	for i := range w {
 		w[i] = rng.NormFloat64()
 	}
-	ws, err := m.NewWorkspacePrec(b, engine.NewPool(2), BFloat16)
+	ws, err := m.NewWorkspacePrec(b, engine.NewPool(2), prec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,23 +192,25 @@ func TestBFloat16PairsMatchRounded(t *testing.T) {
 	if !im.HasGemmBF16Pairs() {
 		t.Skipf("skipped: implementation %s has no native bfloat16 pair GEMM (needs AVX512_BF16)", im.Name())
 	}
-	for _, cfg := range bf16Configs {
-		use := func(pairs bool) func(g *gemmer[float32]) {
-			return func(g *gemmer[float32]) {
-				if g.pairs == nil {
-					t.Fatal("BFloat16 workspace without the pair GEMM")
-				}
-				if !pairs {
-					g.pairs = nil
+	for _, prec := range []Precision{BFloat16, BFloat16x3} {
+		for _, cfg := range bf16Configs {
+			use := func(pairs bool) func(g *gemmer[float32]) {
+				return func(g *gemmer[float32]) {
+					if g.pairs == nil {
+						t.Fatal("BFloat16 workspace without the pair GEMM")
+					}
+					if !pairs {
+						g.pairs = nil
+					}
 				}
 			}
+			p, r := bf16Run(t, cfg, im, prec, use(true)), bf16Run(t, cfg, im, prec, use(false))
+			worst := 0.0
+			for k, name := range []string{"scores", "dX", "grad"} {
+				worst = max(worst, checkClose(t, fmt.Sprintf("%v N=%d %s", prec, cfg.N, name), p[k], r[k], 1e-3))
+			}
+			t.Logf("%v N=%d: worst relative difference %.2g", prec, cfg.N, worst)
 		}
-		p, r := bf16Run(t, cfg, im, use(true)), bf16Run(t, cfg, im, use(false))
-		worst := 0.0
-		for k, name := range []string{"scores", "dX", "grad"} {
-			worst = max(worst, checkClose(t, fmt.Sprintf("N=%d %s", cfg.N, name), p[k], r[k], 1e-3))
-		}
-		t.Logf("N=%d: worst relative difference %.2g", cfg.N, worst)
 	}
 }
 
@@ -209,17 +226,22 @@ func TestBFloat16TilesMatchTwin(t *testing.T) {
 		t.Fatalf("implementation %s runs without the tile GEMM", im.Name())
 	}
 	twin := asm.Generic().SgemmBF16
-	for _, cfg := range bf16Configs {
-		tiles := bf16Run(t, cfg, im, func(g *gemmer[float32]) {
-			if g.pairs == nil || g.packRowsT == nil {
-				t.Fatal("BFloat16 workspace without the tile GEMM")
-			}
-		})
-		rounded := bf16Run(t, cfg, im, func(g *gemmer[float32]) { g.pairs, g.packRowsT, g.bf16 = nil, nil, twin })
-		for k, name := range []string{"scores", "dX", "grad"} {
-			for i := range tiles[k] {
-				if math.Float64bits(tiles[k][i]) != math.Float64bits(rounded[k][i]) {
-					t.Fatalf("N=%d %s[%d]: tiles %v, twin %v", cfg.N, name, i, tiles[k][i], rounded[k][i])
+	for _, prec := range []Precision{BFloat16, BFloat16x3} {
+		for _, cfg := range bf16Configs {
+			tiles := bf16Run(t, cfg, im, prec, func(g *gemmer[float32]) {
+				if g.pairs == nil || g.packRowsT == nil {
+					t.Fatal("BFloat16 workspace without the tile GEMM")
+				}
+				if (g.residual != nil) != (prec == BFloat16x3) {
+					t.Fatalf("%v workspace with split products %v", prec, g.residual != nil)
+				}
+			})
+			rounded := bf16Run(t, cfg, im, prec, func(g *gemmer[float32]) { g.pairs, g.packRowsT, g.bf16 = nil, nil, twin })
+			for k, name := range []string{"scores", "dX", "grad"} {
+				for i := range tiles[k] {
+					if math.Float64bits(tiles[k][i]) != math.Float64bits(rounded[k][i]) {
+						t.Fatalf("%v N=%d %s[%d]: tiles %v, twin %v", prec, cfg.N, name, i, tiles[k][i], rounded[k][i])
+					}
 				}
 			}
 		}

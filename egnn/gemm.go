@@ -40,12 +40,20 @@ type lin[T flt] struct {
 	// ⌈out/2⌉×in pairs) and fwd (wtp: ⌈in/2⌉×out).
 	pack    func(dst []uint32, src []T, rows, cols, ld int)
 	wp, wtp []uint32
+	// In BFloat16x3 workspaces residual (asm.Impl.ResidualBF16) splits W
+	// on refresh: lo and loT hold bf16(W − bf16(W)) and its transpose, wpL
+	// and wtpL their packed pairs (with pack).
+	residual  func(dst, src []T)
+	lo, loT   []T
+	wpL, wtpL []uint32
 }
 
-func newLin[T flt](w []float64, ldw, in, out int, native bool, round func(dst, src []T), pack func(dst []uint32, src []T, rows, cols, ld int)) lin[T] {
+// newLin sets up a weight block for g's products (g.round, g.packCols and
+// g.residual say whether and how its copies are rounded, packed and split).
+func newLin[T flt](w []float64, ldw, in, out int, native bool, g *gemmer[T]) lin[T] {
 	w = w[:(out-1)*ldw+in]
-	l := lin[T]{ldw: ldw, in: in, out: out, round: round, pack: pack}
-	if pack != nil {
+	l := lin[T]{ldw: ldw, in: in, out: out, round: g.round, pack: g.packCols, residual: g.residual}
+	if l.pack != nil {
 		l.wp = make([]uint32, (out+1)/2*in)
 		l.wtp = make([]uint32, (in+1)/2*out)
 	}
@@ -58,7 +66,24 @@ func newLin[T flt](w []float64, ldw, in, out int, native bool, round func(dst, s
 	if native {
 		l.wt = make([]T, in*out)
 	}
+	if l.residual != nil {
+		l.lo, l.loT = make([]T, len(w)), make([]T, in*out)
+		if l.pack != nil {
+			l.wpL, l.wtpL = make([]uint32, len(l.wp)), make([]uint32, len(l.wtp))
+		}
+	}
 	return l
+}
+
+// transposeInto writes the out×in block of w (leading dimension ldw) into
+// wt (in×out).
+func (l *lin[T]) transposeInto(wt, w []T) {
+	for o := 0; o < l.out; o++ {
+		row := w[o*l.ldw : o*l.ldw+l.in]
+		for k, v := range row {
+			wt[k*l.out+o] = v
+		}
+	}
 }
 
 // refresh re-reads W (and its transpose) after the parameters changed.
@@ -66,21 +91,25 @@ func (l *lin[T]) refresh() {
 	if l.src != nil {
 		cvt(l.w, l.src)
 	}
+	if l.residual != nil {
+		l.residual(l.lo, l.w)
+		l.round(l.lo, l.lo)
+		l.transposeInto(l.loT, l.lo)
+	}
 	if l.round != nil {
 		l.round(l.w, l.w)
 	}
 	if l.wt == nil {
 		return
 	}
-	for o := 0; o < l.out; o++ {
-		row := l.w[o*l.ldw : o*l.ldw+l.in]
-		for k, v := range row {
-			l.wt[k*l.out+o] = v
-		}
-	}
+	l.transposeInto(l.wt, l.w)
 	if l.pack != nil {
 		l.pack(l.wp, l.w, l.out, l.in, l.ldw)
 		l.pack(l.wtp, l.wt, l.in, l.out, l.out)
+		if l.residual != nil {
+			l.pack(l.wpL, l.lo, l.out, l.in, l.ldw)
+			l.pack(l.wtpL, l.loT, l.in, l.out, l.out)
+		}
 	}
 }
 
@@ -110,6 +139,12 @@ type gemmer[T flt] struct {
 	// weight gradient's dCᵀ is then packed transposed, since a tile's A
 	// rows hold consecutive pairs.
 	packRowsT func(dst []uint32, ldd int, src []T, rows, cols, ld int)
+	// In BFloat16x3 workspaces residual (asm.Impl.ResidualBF16) is set:
+	// every product is split into three (see BFloat16x3), the operands'
+	// low parts go to lscr (per worker, as scratch) and, packed, to plscr.
+	residual func(dst, src []T)
+	lscr     []T
+	plscr    []uint32
 	// blas is C += op(A)·op(B) through gonum, for A m×k, B k×n after op.
 	blas func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int)
 	// silu is the precision's asm SiLU.
@@ -127,7 +162,7 @@ type gemmer[T flt] struct {
 	colSum     func(gb, x []T, rows, F, ld int)
 }
 
-func newGemmer[T flt](im *asm.Impl, bf16 bool) gemmer[T] {
+func newGemmer[T flt](im *asm.Impl, bf16, split bool) gemmer[T] {
 	var g gemmer[T]
 	switch gg := any(&g).(type) {
 	case *gemmer[float64]:
@@ -153,6 +188,9 @@ func newGemmer[T flt](im *asm.Impl, bf16 bool) gemmer[T] {
 		if bf16 {
 			gg.bf16 = im.SgemmBF16
 			gg.round = im.RoundBF16
+			if split {
+				gg.residual = im.ResidualBF16
+			}
 			switch {
 			case im.HasBF16Tiles():
 				gg.pairs = func(m, n, kp int, a []uint32, rsA, csA int, b []uint32, ldb int, c []float32, ldc int) {
@@ -179,6 +217,22 @@ func (g *gemmer[T]) rounded(off, rows, cols int, x []T, ld int) []T {
 	dst := g.scratch[off : off+rows*cols]
 	for p := 0; p < rows; p++ {
 		g.round(dst[p*cols:(p+1)*cols], x[p*ld:p*ld+cols])
+	}
+	return dst
+}
+
+// low writes the residual x − bf16(x) of the rows×cols block of x (leading
+// dimension ld) into g.lscr from offset off, rounded to bfloat16 too when
+// round is set (the packers round it themselves), and returns it (leading
+// dimension cols).
+func (g *gemmer[T]) low(off, rows, cols int, x []T, ld int, round bool) []T {
+	dst := g.lscr[off : off+rows*cols]
+	for p := 0; p < rows; p++ {
+		d := dst[p*cols : (p+1)*cols]
+		g.residual(d, x[p*ld:p*ld+cols])
+		if round {
+			g.round(d, d)
+		}
 	}
 	return dst
 }
@@ -217,11 +271,22 @@ func (g *gemmer[T]) fwd(m int, a []T, lda int, l *lin[T], c []T, ldc int) {
 		kp := (l.in + 1) / 2
 		ap := g.pscr[:m*kp]
 		g.packRows(ap, a, m, l.in, lda)
+		if g.residual != nil {
+			al := g.plscr[:m*kp]
+			g.packRows(al, g.low(0, m, l.in, a, lda, false), m, l.in, l.in)
+			g.pairs(m, l.out, kp, al, kp, 1, l.wtp, l.out, c, ldc)
+			g.pairs(m, l.out, kp, ap, kp, 1, l.wtpL, l.out, c, ldc)
+		}
 		g.pairs(m, l.out, kp, ap, kp, 1, l.wtp, l.out, c, ldc)
 		return
 	}
 	if g.bf16 != nil {
-		g.bf16(m, l.out, l.in, g.rounded(0, m, l.in, a, lda), l.in, 1, l.wt, l.out, c, ldc)
+		ar := g.rounded(0, m, l.in, a, lda)
+		if g.residual != nil {
+			g.bf16(m, l.out, l.in, g.low(0, m, l.in, a, lda, true), l.in, 1, l.wt, l.out, c, ldc)
+			g.bf16(m, l.out, l.in, ar, l.in, 1, l.loT, l.out, c, ldc)
+		}
+		g.bf16(m, l.out, l.in, ar, l.in, 1, l.wt, l.out, c, ldc)
 		return
 	}
 	if g.native != nil {
@@ -240,11 +305,22 @@ func (g *gemmer[T]) bwdIn(m int, dc []T, lddc int, l *lin[T], da []T, ldda int) 
 		kp := (l.out + 1) / 2
 		dp := g.pscr[:m*kp]
 		g.packRows(dp, dc, m, l.out, lddc)
+		if g.residual != nil {
+			dl := g.plscr[:m*kp]
+			g.packRows(dl, g.low(0, m, l.out, dc, lddc, false), m, l.out, l.out)
+			g.pairs(m, l.in, kp, dl, kp, 1, l.wp, l.in, da, ldda)
+			g.pairs(m, l.in, kp, dp, kp, 1, l.wpL, l.in, da, ldda)
+		}
 		g.pairs(m, l.in, kp, dp, kp, 1, l.wp, l.in, da, ldda)
 		return
 	}
 	if g.bf16 != nil {
-		g.bf16(m, l.in, l.out, g.rounded(0, m, l.out, dc, lddc), l.out, 1, l.w, l.ldw, da, ldda)
+		dr := g.rounded(0, m, l.out, dc, lddc)
+		if g.residual != nil {
+			g.bf16(m, l.in, l.out, g.low(0, m, l.out, dc, lddc, true), l.out, 1, l.w, l.ldw, da, ldda)
+			g.bf16(m, l.in, l.out, dr, l.out, 1, l.lo, l.ldw, da, ldda)
+		}
+		g.bf16(m, l.in, l.out, dr, l.out, 1, l.w, l.ldw, da, ldda)
 		return
 	}
 	if g.native != nil {
@@ -266,6 +342,13 @@ func (g *gemmer[T]) bwdW(m int, dc []T, lddc int, a []T, lda int, l *lin[T], dw 
 		dt, ap := g.pscr[:l.out*kp], g.pscr[l.out*kp:kp*(l.out+l.in)]
 		g.packRowsT(dt, kp, dc, m, l.out, lddc)
 		g.packCols(ap, a, m, l.in, lda)
+		if g.residual != nil {
+			dtl, apl := g.plscr[:l.out*kp], g.plscr[l.out*kp:kp*(l.out+l.in)]
+			g.packRowsT(dtl, kp, g.low(0, m, l.out, dc, lddc, false), m, l.out, l.out)
+			g.packCols(apl, g.low(m*l.out, m, l.in, a, lda, false), m, l.in, l.in)
+			g.pairs(l.out, l.in, kp, dtl, kp, 1, ap, l.in, dw, l.ldw)
+			g.pairs(l.out, l.in, kp, dt, kp, 1, apl, l.in, dw, l.ldw)
+		}
 		g.pairs(l.out, l.in, kp, dt, kp, 1, ap, l.in, dw, l.ldw)
 		return
 	}
@@ -276,12 +359,25 @@ func (g *gemmer[T]) bwdW(m int, dc []T, lddc int, a []T, lda int, l *lin[T], dw 
 		dp, ap := g.pscr[:kp*l.out], g.pscr[kp*l.out:kp*(l.out+l.in)]
 		g.packCols(dp, dc, m, l.out, lddc)
 		g.packCols(ap, a, m, l.in, lda)
+		if g.residual != nil {
+			dpl, apl := g.plscr[:kp*l.out], g.plscr[kp*l.out:kp*(l.out+l.in)]
+			g.packCols(dpl, g.low(0, m, l.out, dc, lddc, false), m, l.out, l.out)
+			g.packCols(apl, g.low(m*l.out, m, l.in, a, lda, false), m, l.in, l.in)
+			g.pairs(l.out, l.in, kp, dpl, 1, l.out, ap, l.in, dw, l.ldw)
+			g.pairs(l.out, l.in, kp, dp, 1, l.out, apl, l.in, dw, l.ldw)
+		}
 		g.pairs(l.out, l.in, kp, dp, 1, l.out, ap, l.in, dw, l.ldw)
 		return
 	}
 	if g.bf16 != nil {
 		dcr := g.rounded(0, m, l.out, dc, lddc)
 		ar := g.rounded(m*l.out, m, l.in, a, lda)
+		if g.residual != nil {
+			dcl := g.low(0, m, l.out, dc, lddc, true)
+			al := g.low(m*l.out, m, l.in, a, lda, true)
+			g.bf16(l.out, l.in, m, dcl, 1, l.out, ar, l.in, dw, l.ldw)
+			g.bf16(l.out, l.in, m, dcr, 1, l.out, al, l.in, dw, l.ldw)
+		}
 		g.bf16(l.out, l.in, m, dcr, 1, l.out, ar, l.in, dw, l.ldw)
 		return
 	}

@@ -57,6 +57,13 @@ const (
 	// without an AMX kernel the products run as float32 GEMMs on the
 	// rounded operands: bfloat16's precision without its speed.
 	BFloat16
+	// BFloat16x3 is BFloat16 with each dense product split into three
+	// bfloat16 products: an operand x is hi = bf16(x) plus lo = bf16(x −
+	// hi) (asm.Impl.ResidualBF16), and C += A·B is summed as C += A_lo·B_hi,
+	// C += A_hi·B_lo, C += A_hi·B_hi (A_lo·B_lo, about 2⁻¹⁸ of the
+	// product, is dropped). Each product is then good to about 2⁻¹⁶
+	// relative instead of bfloat16's 2⁻⁹, at three times the tile work.
+	BFloat16x3
 )
 
 func (p Precision) String() string {
@@ -67,6 +74,8 @@ func (p Precision) String() string {
 		return "f32"
 	case BFloat16:
 		return "bf16"
+	case BFloat16x3:
+		return "bf16x3"
 	}
 	return fmt.Sprintf("Precision(%d)", int(p))
 }
@@ -119,28 +128,29 @@ func (pr *prec[T]) split(b int) (nch, cpc, ng int) {
 	return nch, cpc, ng
 }
 
-// newPrec builds the state of one precision; bf16 (float32 only) rounds
-// the dense products' operands (BFloat16).
-func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int, bf16 bool) *prec[T] {
+// newPrec builds the state of one precision: Float64 with T = float64,
+// the others with T = float32.
+func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int, p Precision) *prec[T] {
 	cfg := m.cfg
 	N, F := cfg.N, cfg.Hidden
-	pr := &prec[T]{gm: newGemmer[T](m.im, bf16), accum: addInto[T]}
+	bf16 := p == BFloat16 || p == BFloat16x3
+	pr := &prec[T]{gm: newGemmer[T](m.im, bf16, p == BFloat16x3), accum: addInto[T]}
 	if f, ok := any(&pr.accum).(*func([]float64, []float32)); ok {
 		*f = m.im.AccumF32
 	}
 	pr.cpc = max(1, min(maxBatch, chunkEdges/(N*(N-1))))
 	nat := pr.gm.native != nil || pr.gm.bf16 != nil
-	rd, pk := pr.gm.round, pr.gm.packCols
+	g := &pr.gm
 	ps := m.ps
 	for _, li := range m.layers {
 		w1 := ps.W(li.m1w)
 		lw := layerW[T]{idx: li,
-			m1a: newLin[T](w1, 2*F+2, F, F, nat, rd, pk),
-			m1b: newLin[T](w1[F:], 2*F+2, F, F, nat, rd, pk),
-			m2:  newLin[T](ps.W(li.m2w), F, F, F, nat, rd, pk),
-			x:   newLin[T](ps.W(li.xw), F, F, F, nat, rd, pk),
-			h1:  newLin[T](ps.W(li.h1w), 2*F, 2*F, F, nat, rd, pk),
-			h2:  newLin[T](ps.W(li.h2w), F, F, F, nat, rd, pk),
+			m1a: newLin(w1, 2*F+2, F, F, nat, g),
+			m1b: newLin(w1[F:], 2*F+2, F, F, nat, g),
+			m2:  newLin(ps.W(li.m2w), F, F, F, nat, g),
+			x:   newLin(ps.W(li.xw), F, F, F, nat, g),
+			h1:  newLin(ps.W(li.h1w), 2*F, 2*F, F, nat, g),
+			h2:  newLin(ps.W(li.h2w), F, F, F, nat, g),
 			wr:  make([]T, F), wat: make([]T, F),
 		}
 		srcs := [][]float64{ps.W(li.m1b), ps.W(li.m2b), ps.W(li.aw), ps.W(li.xb), ps.W(li.xo), ps.W(li.h1b), ps.W(li.h2b)}
@@ -165,6 +175,11 @@ func newPrec[T flt](m *Model, maxBatch, workers, chunkEdges int, bf16 bool) *pre
 			if c.gm.pairs != nil {
 				// the same products as pairs (rows or columns rounded up to even)
 				c.gm.pscr = make([]uint32, max((NN*(N-1)+1)*(F+1), (NN+1)*(3*F+1)))
+			}
+			if c.gm.residual != nil {
+				// the low parts of the split products' operands
+				c.gm.lscr = make([]T, len(c.gm.scratch))
+				c.gm.plscr = make([]uint32, len(c.gm.pscr))
 			}
 		}
 		pr.scr = append(pr.scr, c)
@@ -230,7 +245,7 @@ func (m *Model) NewWorkspacePrec(maxBatch int, pool *engine.Pool, p Precision) (
 	if maxBatch < 1 {
 		return nil, fmt.Errorf("egnn: maxBatch = %d, need at least 1", maxBatch)
 	}
-	if p != Float64 && p != Float32 && p != BFloat16 {
+	if p != Float64 && p != Float32 && p != BFloat16 && p != BFloat16x3 {
 		return nil, fmt.Errorf("egnn: unknown precision %v", p)
 	}
 	if pool == nil {
@@ -238,9 +253,9 @@ func (m *Model) NewWorkspacePrec(maxBatch int, pool *engine.Pool, p Precision) (
 	}
 	ws := &Workspace{m: m, pool: pool, maxBatch: maxBatch, prec: p}
 	if p == Float64 {
-		ws.p64 = newPrec[float64](m, maxBatch, pool.Workers(), chunkEdges64, false)
+		ws.p64 = newPrec[float64](m, maxBatch, pool.Workers(), chunkEdges64, Float64)
 	} else {
-		ws.p32 = newPrec[float32](m, maxBatch, pool.Workers(), chunkEdges32, p == BFloat16)
+		ws.p32 = newPrec[float32](m, maxBatch, pool.Workers(), chunkEdges32, p)
 	}
 	d := m.cfg.Dim()
 	ws.lastX = make([]float64, maxBatch*d)
@@ -256,7 +271,7 @@ func (ws *Workspace) Precision() Precision { return ws.prec }
 // workspace (JVP and Divergence).
 func (ws *Workspace) f64() *prec[float64] {
 	if ws.p64 == nil {
-		ws.p64 = newPrec[float64](ws.m, ws.maxBatch, ws.pool.Workers(), chunkEdges64, false)
+		ws.p64 = newPrec[float64](ws.m, ws.maxBatch, ws.pool.Workers(), chunkEdges64, Float64)
 	}
 	return ws.p64
 }

@@ -163,7 +163,7 @@ func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.ckptEvery, "ckpt-every", 1, "write last.ckpt every this many epochs")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&o.set, "set", "", "override preset fields, e.g. 'lr=2e-3,k=100,sde_steps=200' (names as in the run log's config)")
-	fs.StringVar(&o.precision, "precision", "", "network arithmetic of every pass: f64, f32 or bf16 (bfloat16 dense products, the AMX unit's arithmetic); default the preset's (-set sample_bf16=true: f32 training, bf16 sampling)")
+	fs.StringVar(&o.precision, "precision", "", "network arithmetic of every pass: f64, f32, bf16 (bfloat16 dense products, the AMX unit's arithmetic) or bf16x3 (each dense product as three bfloat16 products on split operands: near float32 accuracy); default the preset's (-set sample_bf16=true: f32 training, bf16 sampling)")
 }
 
 func (o *trainOptions) config() (train.Config, error) {
@@ -437,7 +437,7 @@ func runSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		quiet   = fs.Bool("quiet", false, "no progress bar")
 		steps   = fs.Int("sde-steps", 0, "reverse-SDE steps (0: the preset's evaluation steps)")
 		eta     = fs.Float64("eta", 0, "η of the reverse SDE's noise (0: the preset's; SPEC §4.2: 1 GMM/DW-4, 0.9 LJ-13, 0.5 LJ-55)")
-		prec    = fs.String("precision", "", "network arithmetic for sampling: f64, f32 or bf16 (default: the checkpoint's)")
+		prec    = fs.String("precision", "", "network arithmetic for sampling: f64, f32, bf16 or bf16x3 (default: the checkpoint's)")
 		mcBelow = fs.Float64("mc-below", -1, "diagnostic: the Monte-Carlo estimator instead of the network at t ≤ this (-1: off)")
 		mcK     = fs.Int("mc-k", 0, "with -mc-below: Monte-Carlo samples per point (0: the preset's K)")
 		mcClip  = fs.Float64("mc-clip", 0, "with -mc-below: clipping norm (0: the preset's; +Inf: none)")

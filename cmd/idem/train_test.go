@@ -281,6 +281,10 @@ func TestTrainPrecisionFlag(t *testing.T) {
 	if err != nil || cfg.Preset.Precision() != "bf16" {
 		t.Fatalf("-precision bf16: %v, precision %q", err, cfg.Preset.Precision())
 	}
+	o.precision = "bf16x3"
+	if cfg, err = o.config(); err != nil || cfg.Preset.Precision() != "bf16x3" {
+		t.Fatalf("-precision bf16x3: %v, precision %q", err, cfg.Preset.Precision())
+	}
 	o.precision, o.set = "", "bf16=true"
 	if cfg, err = o.config(); err != nil || !cfg.Preset.BF16 {
 		t.Fatalf("-set bf16=true: %v, bf16 %v", err, cfg.Preset.BF16)
@@ -288,6 +292,7 @@ func TestTrainPrecisionFlag(t *testing.T) {
 	for _, c := range []struct{ target, prec, want string }{
 		{"dw4", "fp8", "unknown precision"},
 		{"gmm40", "bf16", "needs the EGNN"},
+		{"gmm40", "bf16x3", "needs the EGNN"},
 	} {
 		o := trainOptions{presetName: "quick", target: c.target, variant: "idem", mode: "data-free", precision: c.prec}
 		if _, err := o.config(); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -79,6 +79,10 @@ type Preset struct {
 	// to bfloat16 and sums in float32 (egnn.BFloat16): the AMX tile unit's
 	// arithmetic. See Precision.
 	BF16 bool `json:"bf16,omitempty"`
+	// BF16x3 (with BF16) splits every dense product into three bfloat16
+	// products on hi/lo operand halves (egnn.BFloat16x3): about 2⁻¹⁶
+	// relative per product, at three times the tile work. See Precision.
+	BF16x3 bool `json:"bf16x3,omitempty"`
 	// SampleBF16 (with Float32) runs the reverse SDE's network evaluations
 	// (buffer samples, validation samples, Sample) with bfloat16 products,
 	// while training passes stay float32 (with BF16 it changes nothing).
@@ -248,13 +252,16 @@ func Get(name, target string) (Preset, error) {
 }
 
 // Precisions lists the network precisions a preset can name.
-func Precisions() []string { return []string{"f64", "f32", "bf16"} }
+func Precisions() []string { return []string{"f64", "f32", "bf16", "bf16x3"} }
 
 // Precision names the network's arithmetic: "f64" (the oracle; the MLP
-// always), "f32" (the EGNN float32 path) or "bf16" (float32 with bfloat16
-// dense products).
+// always), "f32" (the EGNN float32 path), "bf16" (float32 with bfloat16
+// dense products) or "bf16x3" (float32 with each dense product split into
+// three bfloat16 products).
 func (p Preset) Precision() string {
 	switch {
+	case p.BF16 && p.BF16x3:
+		return "bf16x3"
 	case p.BF16:
 		return "bf16"
 	case p.Float32:
@@ -277,11 +284,13 @@ func (p Preset) SamplePrecision() string {
 func (p *Preset) SetPrecision(name string) error {
 	switch name {
 	case "f64":
-		p.Float32, p.BF16 = false, false
+		p.Float32, p.BF16, p.BF16x3 = false, false, false
 	case "f32":
-		p.Float32, p.BF16 = true, false
+		p.Float32, p.BF16, p.BF16x3 = true, false, false
 	case "bf16":
-		p.Float32, p.BF16 = true, true
+		p.Float32, p.BF16, p.BF16x3 = true, true, false
+	case "bf16x3":
+		p.Float32, p.BF16, p.BF16x3 = true, true, true
 	default:
 		return fmt.Errorf("preset: unknown precision %q (want %v)", name, Precisions())
 	}
@@ -298,6 +307,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: ema must be in [0, 1) (0: off)", p.Target, p.Name)
 	case p.BF16 && !p.Float32:
 		return fmt.Errorf("preset %s/%s: bf16 needs float32 (the bfloat16 products run on the float32 path)", p.Target, p.Name)
+	case p.BF16x3 && !p.BF16:
+		return fmt.Errorf("preset %s/%s: bf16x3 needs bf16 (use precision bf16x3)", p.Target, p.Name)
 	case p.SampleBF16 && !p.Float32:
 		return fmt.Errorf("preset %s/%s: sample_bf16 needs float32 (the bfloat16 products run on the float32 path)", p.Target, p.Name)
 	case !(p.SigmaMin > 0) || !(p.SigmaMax > p.SigmaMin):

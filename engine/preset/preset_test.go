@@ -120,8 +120,8 @@ func TestKHighValidated(t *testing.T) {
 }
 
 // TestPrecision: the precision names round-trip through SetPrecision, and
-// Validate refuses bf16 without float32 and any reduced precision on the
-// MLP.
+// Validate refuses bf16 without float32, bf16x3 without bf16 and any reduced
+// precision on the MLP.
 func TestPrecision(t *testing.T) {
 	p, _ := Quick("lj13")
 	if p.Precision() != "f32" {
@@ -138,12 +138,16 @@ func TestPrecision(t *testing.T) {
 	if err := p.SetPrecision("fp8"); err == nil {
 		t.Fatal("fp8 accepted")
 	}
-	p.Float32, p.BF16 = false, true
+	p.Float32, p.BF16, p.BF16x3 = false, true, false
 	if err := p.Validate(); err == nil {
 		t.Fatal("bf16 without float32 accepted")
 	}
+	p.Float32, p.BF16, p.BF16x3 = true, false, true
+	if err := p.Validate(); err == nil {
+		t.Fatal("bf16x3 without bf16 accepted")
+	}
 	// f32 training with bf16 sampling; SetPrecision names every pass.
-	p.Float32, p.BF16, p.SampleBF16 = true, false, true
+	p.Float32, p.BF16, p.BF16x3, p.SampleBF16 = true, false, false, true
 	if p.Validate() != nil || p.Precision() != "f32" || p.SamplePrecision() != "bf16" {
 		t.Fatalf("sample_bf16: Validate %v, precision %s, sampling %s", p.Validate(), p.Precision(), p.SamplePrecision())
 	}

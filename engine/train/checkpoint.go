@@ -173,7 +173,7 @@ func (tr *Trainer) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("%w: config: %v", ErrCorruptCheckpoint, err)
 	}
 	if tr.anyPrecision {
-		c.Preset.Float32, c.Preset.BF16, c.Preset.SampleBF16 = tr.cfg.Preset.Float32, tr.cfg.Preset.BF16, tr.cfg.Preset.SampleBF16
+		c.Preset.Float32, c.Preset.BF16, c.Preset.BF16x3, c.Preset.SampleBF16 = tr.cfg.Preset.Float32, tr.cfg.Preset.BF16, tr.cfg.Preset.BF16x3, tr.cfg.Preset.SampleBF16
 	}
 	want, _ := json.Marshal(tr.cfg)
 	if got, _ := json.Marshal(c); !bytes.Equal(got, want) {
@@ -263,7 +263,7 @@ func Open(path string, val []float64, workers int) (*Trainer, error) {
 }
 
 // OpenPrecision is Open with the network's arithmetic replaced by
-// precision (preset.Precisions: "f64", "f32", "bf16"), e.g. to sample a
+// precision (preset.Precisions: "f64", "f32", "bf16", "bf16x3"), e.g. to sample a
 // network trained in bfloat16 with float32 products. The parameters, the
 // optimiser and the buffer are the checkpoint's; the returned trainer's
 // configuration names the new precision.

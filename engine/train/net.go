@@ -78,6 +78,8 @@ func (n *egnnNet) withPrecision(maxBatch int, pool *engine.Pool, precision strin
 		prec = egnn.Float32
 	case "bf16":
 		prec = egnn.BFloat16
+	case "bf16x3":
+		prec = egnn.BFloat16x3
 	}
 	ws, err := n.m.NewWorkspacePrec(maxBatch, pool, prec)
 	if err != nil {

@@ -673,6 +673,36 @@ func TestOpenPrecision(t *testing.T) {
 	if _, err := OpenPrecision(path, nil, 1, "fp8"); err == nil {
 		t.Fatal("fp8 accepted")
 	}
+	// bf16x3 samples: the same draws as f32 and bf16 up to the products'
+	// rounding, and nearer f32's than bf16's are.
+	draw := func(prec string) []float64 {
+		o, err := OpenPrecision(path, nil, 1, prec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer o.Close()
+		if o.Config().Preset.Precision() != prec {
+			t.Fatalf("OpenPrecision(%q) runs in %s", prec, o.Config().Preset.Precision())
+		}
+		x, err := o.Sample(context.Background(), 20, 5, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	x32, x16, x3 := draw("f32"), draw("bf16"), draw("bf16x3")
+	dist := func(a, b []float64) float64 {
+		s := 0.0
+		for i := range a {
+			s += (a[i] - b[i]) * (a[i] - b[i])
+		}
+		return math.Sqrt(s)
+	}
+	d3, d16 := dist(x3, x32), dist(x16, x32)
+	t.Logf("distance to the f32 samples: bf16x3 %.3g, bf16 %.3g", d3, d16)
+	if !(d3 > 0 && d3 < d16/4) {
+		t.Fatalf("bf16x3 samples %.3g from f32's, bf16 samples %.3g: want 0 < bf16x3 < bf16/4", d3, d16)
+	}
 	q := tinyDW4()
 	q.BF16 = true
 	if err := newTrainer(t, q, DataFree, 1).Load(path); err == nil {
