@@ -151,9 +151,10 @@ func fmaddMasked(a, b VecVirtual, k OpmaskVirtual, dst VecVirtual) {
 // particle with j = i+1 … n−1 in ZMM steps of two particles aligned to
 // even j (so that every step of every row loads and stores the same
 // 64-byte pairs of f, which store-to-load forwarding handles): the first
-// step of a row with even i holds (i, i+1) and masks lane group i out; an
-// odd n ends every row with particle n−1 alone, done with 256-bit loads and
-// stores of x_j and f_j and its upper lanes masked out.
+// step of a row, emitted before the loop, is masked (with even i it holds
+// (i, i+1) and masks lane group i out), so the loop's steps run unmasked;
+// an odd n ends every row with particle n−1 alone, done with 256-bit loads
+// and stores of x_j and f_j and its upper lanes masked out.
 //
 // With several bodies the j loop's steps take them in turn (the first and
 // the odd-n step take bodies[0]), so that kernels can spread one operation
