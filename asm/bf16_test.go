@@ -287,44 +287,7 @@ func TestSgemmBF16Panics(t *testing.T) {
 // the 8-float block, unaligned starts, in place, and leaves the elements
 // past len(src) alone.
 func TestRoundBF16Impls(t *testing.T) {
-	rng := rand.New(rand.NewPCG(13, 14))
-	specials := []uint32{0, 0x8000_0000, 1, 0x8000_ffff, 0x007f_ffff, 0x0080_8000, 0x3f80_8000, 0x3f81_8000,
-		0x7f7f_ffff, 0xff7f_8000, 0x7f80_0000, 0xff80_0000, 0x7f80_0001, 0xff80_8000, 0x7fc0_0000, 0x7f81_2345}
-	sent := math.Float32frombits(0x7fc0_beef)
-	for _, im := range Impls() {
-		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 64, 100, 1000} {
-			for off := 0; off < 3; off++ {
-				src := make([]float32, off+n)[off:]
-				for i := range src {
-					if i%5 == 0 {
-						src[i] = math.Float32frombits(specials[rng.IntN(len(specials))])
-					} else {
-						src[i] = math.Float32frombits(rng.Uint32())
-					}
-				}
-				want := make([]float32, n)
-				RoundBF16(want, src)
-				dst := make([]float32, n+3)
-				for i := range dst {
-					dst[i] = sent
-				}
-				im.RoundBF16(dst[:n+3], src)
-				inPlace := append([]float32(nil), src...)
-				im.RoundBF16(inPlace, inPlace)
-				for i := 0; i < n; i++ {
-					if math.Float32bits(dst[i]) != math.Float32bits(want[i]) || math.Float32bits(inPlace[i]) != math.Float32bits(want[i]) {
-						t.Fatalf("impl=%s/n=%d/off=%d: element %d of %#08x: %#08x (in place %#08x), want %#08x", im.Name(), n, off, i,
-							math.Float32bits(src[i]), math.Float32bits(dst[i]), math.Float32bits(inPlace[i]), math.Float32bits(want[i]))
-					}
-				}
-				for i := n; i < n+3; i++ {
-					if math.Float32bits(dst[i]) != math.Float32bits(sent) {
-						t.Fatalf("impl=%s/n=%d: dst[%d] written past len(src)", im.Name(), n, i)
-					}
-				}
-			}
-		}
-	}
+	testBF16Impls(t, 13, RoundBF16, (*Impl).RoundBF16, false)
 }
 
 // TestResidualBF16 holds ResidualBF16 to its definition: lo = x − bf16(x)
@@ -357,10 +320,19 @@ func TestResidualBF16(t *testing.T) {
 }
 
 // TestResidualBF16Impls checks every implementation's ResidualBF16 against
-// the package-level one bit for bit, out of place and in place, for lengths
-// around the 8-float blocks, offsets and special values.
+// the package-level one bit for bit, as TestRoundBF16Impls does (where the
+// oracle gives NaN, any NaN).
 func TestResidualBF16Impls(t *testing.T) {
-	rng := rand.New(rand.NewPCG(23, 24))
+	testBF16Impls(t, 23, ResidualBF16, (*Impl).ResidualBF16, true)
+}
+
+// testBF16Impls checks fn of every implementation against the oracle bit
+// for bit, out of place and in place, on random bit patterns and special
+// values, for lengths around the 8-float blocks and unaligned starts, and
+// that it writes nothing past len(src). With anyNaN a NaN of the oracle
+// may be any NaN.
+func testBF16Impls(t *testing.T, seed uint64, oracle func(dst, src []float32), fn func(im *Impl, dst, src []float32), anyNaN bool) {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
 	specials := []uint32{0, 0x8000_0000, 1, 0x8000_ffff, 0x007f_ffff, 0x0080_8000, 0x3f80_8000, 0x3f81_8000,
 		0x7f7f_ffff, 0xff7f_8000, 0x7f80_0000, 0xff80_0000, 0x7f80_0001, 0xff80_8000, 0x7fc0_0000, 0x7f81_2345}
 	sent := math.Float32frombits(0x7fc0_beef)
@@ -376,24 +348,22 @@ func TestResidualBF16Impls(t *testing.T) {
 					}
 				}
 				want := make([]float32, n)
-				ResidualBF16(want, src)
+				oracle(want, src)
 				dst := make([]float32, n+3)
 				for i := range dst {
 					dst[i] = sent
 				}
-				im.ResidualBF16(dst[:n+3], src)
+				fn(im, dst[:n+3], src)
 				inPlace := append([]float32(nil), src...)
-				im.ResidualBF16(inPlace, inPlace)
+				fn(im, inPlace, inPlace)
 				for i := 0; i < n; i++ {
-					w := math.Float32bits(want[i])
-					if math.IsNaN(float64(want[i])) {
-						// NaN − NaN: any NaN
+					if anyNaN && math.IsNaN(float64(want[i])) {
 						if !math.IsNaN(float64(dst[i])) || !math.IsNaN(float64(inPlace[i])) {
 							t.Fatalf("impl=%s/n=%d/off=%d: element %d of %#08x: %#08x, want NaN", im.Name(), n, off, i, math.Float32bits(src[i]), math.Float32bits(dst[i]))
 						}
 						continue
 					}
-					if math.Float32bits(dst[i]) != w || math.Float32bits(inPlace[i]) != w {
+					if w := math.Float32bits(want[i]); math.Float32bits(dst[i]) != w || math.Float32bits(inPlace[i]) != w {
 						t.Fatalf("impl=%s/n=%d/off=%d: element %d of %#08x: %#08x (in place %#08x), want %#08x", im.Name(), n, off, i,
 							math.Float32bits(src[i]), math.Float32bits(dst[i]), math.Float32bits(inPlace[i]), w)
 					}

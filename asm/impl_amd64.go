@@ -79,8 +79,8 @@ func avx512Kernels(how string) *Impl {
 // precision's dense products use, and pair kernels that spare the divider:
 // on the Intel AMX CPUs the 512-bit divider and square root run at the
 // 256-bit ones' rate per element. The DW kernels refine VRSQRT14PD
-// estimates (the dividing ones were slower than AVX2's: PairDW2 0.78×,
-// PairDW3 0.79×; refined 1.17×, 1.24×), the LJ kernel alternates division
+// estimates (the dividing ones are slower than AVX2's: PairDW2 0.80×,
+// PairDW3 0.78×; refined 1.30×, 1.30×), the LJ kernel alternates division
 // and a refined VRCP14PD from step to step, so that the divider and the FMA
 // ports work at once (README, "AMX").
 var amx = func() *Impl {

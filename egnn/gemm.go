@@ -262,6 +262,18 @@ func blas32Gemm(tA, tB blas.Transpose, m, n, k int, a []float32, lda int, b []fl
 		1, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: c[:(m-1)*ldc+n]})
 }
 
+// split3 adds A·B to C through mul (C += a·b) for operands split as
+// BFloat16x3 defines: aLo·bHi and aHi·bLo when split, then aHi·bHi. Every
+// product path takes this one order, which the tile kernel's bit-for-bit
+// twin relies on.
+func split3[X any](split bool, aHi, aLo, bHi, bLo X, mul func(a, b X)) {
+	if split {
+		mul(aLo, bHi)
+		mul(aHi, bLo)
+	}
+	mul(aHi, bHi)
+}
+
 // fwd: C[m×out] += A[m×in]·Wᵀ.
 func (g *gemmer[T]) fwd(m int, a []T, lda int, l *lin[T], c []T, ldc int) {
 	if m == 0 {
@@ -271,22 +283,21 @@ func (g *gemmer[T]) fwd(m int, a []T, lda int, l *lin[T], c []T, ldc int) {
 		kp := (l.in + 1) / 2
 		ap := g.pscr[:m*kp]
 		g.packRows(ap, a, m, l.in, lda)
+		var al []uint32
 		if g.residual != nil {
-			al := g.plscr[:m*kp]
+			al = g.plscr[:m*kp]
 			g.packRows(al, g.low(0, m, l.in, a, lda, false), m, l.in, l.in)
-			g.pairs(m, l.out, kp, al, kp, 1, l.wtp, l.out, c, ldc)
-			g.pairs(m, l.out, kp, ap, kp, 1, l.wtpL, l.out, c, ldc)
 		}
-		g.pairs(m, l.out, kp, ap, kp, 1, l.wtp, l.out, c, ldc)
+		split3(g.residual != nil, ap, al, l.wtp, l.wtpL, func(a, b []uint32) { g.pairs(m, l.out, kp, a, kp, 1, b, l.out, c, ldc) })
 		return
 	}
 	if g.bf16 != nil {
 		ar := g.rounded(0, m, l.in, a, lda)
+		var al []T
 		if g.residual != nil {
-			g.bf16(m, l.out, l.in, g.low(0, m, l.in, a, lda, true), l.in, 1, l.wt, l.out, c, ldc)
-			g.bf16(m, l.out, l.in, ar, l.in, 1, l.loT, l.out, c, ldc)
+			al = g.low(0, m, l.in, a, lda, true)
 		}
-		g.bf16(m, l.out, l.in, ar, l.in, 1, l.wt, l.out, c, ldc)
+		split3(g.residual != nil, ar, al, l.wt, l.loT, func(a, b []T) { g.bf16(m, l.out, l.in, a, l.in, 1, b, l.out, c, ldc) })
 		return
 	}
 	if g.native != nil {
@@ -305,22 +316,21 @@ func (g *gemmer[T]) bwdIn(m int, dc []T, lddc int, l *lin[T], da []T, ldda int) 
 		kp := (l.out + 1) / 2
 		dp := g.pscr[:m*kp]
 		g.packRows(dp, dc, m, l.out, lddc)
+		var dl []uint32
 		if g.residual != nil {
-			dl := g.plscr[:m*kp]
+			dl = g.plscr[:m*kp]
 			g.packRows(dl, g.low(0, m, l.out, dc, lddc, false), m, l.out, l.out)
-			g.pairs(m, l.in, kp, dl, kp, 1, l.wp, l.in, da, ldda)
-			g.pairs(m, l.in, kp, dp, kp, 1, l.wpL, l.in, da, ldda)
 		}
-		g.pairs(m, l.in, kp, dp, kp, 1, l.wp, l.in, da, ldda)
+		split3(g.residual != nil, dp, dl, l.wp, l.wpL, func(a, b []uint32) { g.pairs(m, l.in, kp, a, kp, 1, b, l.in, da, ldda) })
 		return
 	}
 	if g.bf16 != nil {
 		dr := g.rounded(0, m, l.out, dc, lddc)
+		var dl []T
 		if g.residual != nil {
-			g.bf16(m, l.in, l.out, g.low(0, m, l.out, dc, lddc, true), l.out, 1, l.w, l.ldw, da, ldda)
-			g.bf16(m, l.in, l.out, dr, l.out, 1, l.lo, l.ldw, da, ldda)
+			dl = g.low(0, m, l.out, dc, lddc, true)
 		}
-		g.bf16(m, l.in, l.out, dr, l.out, 1, l.w, l.ldw, da, ldda)
+		split3(g.residual != nil, dr, dl, l.w, l.lo, func(a, b []T) { g.bf16(m, l.in, l.out, a, l.out, 1, b, l.ldw, da, ldda) })
 		return
 	}
 	if g.native != nil {
@@ -342,14 +352,13 @@ func (g *gemmer[T]) bwdW(m int, dc []T, lddc int, a []T, lda int, l *lin[T], dw 
 		dt, ap := g.pscr[:l.out*kp], g.pscr[l.out*kp:kp*(l.out+l.in)]
 		g.packRowsT(dt, kp, dc, m, l.out, lddc)
 		g.packCols(ap, a, m, l.in, lda)
+		var dtl, apl []uint32
 		if g.residual != nil {
-			dtl, apl := g.plscr[:l.out*kp], g.plscr[l.out*kp:kp*(l.out+l.in)]
+			dtl, apl = g.plscr[:l.out*kp], g.plscr[l.out*kp:kp*(l.out+l.in)]
 			g.packRowsT(dtl, kp, g.low(0, m, l.out, dc, lddc, false), m, l.out, l.out)
 			g.packCols(apl, g.low(m*l.out, m, l.in, a, lda, false), m, l.in, l.in)
-			g.pairs(l.out, l.in, kp, dtl, kp, 1, ap, l.in, dw, l.ldw)
-			g.pairs(l.out, l.in, kp, dt, kp, 1, apl, l.in, dw, l.ldw)
 		}
-		g.pairs(l.out, l.in, kp, dt, kp, 1, ap, l.in, dw, l.ldw)
+		split3(g.residual != nil, dt, dtl, ap, apl, func(a, b []uint32) { g.pairs(l.out, l.in, kp, a, kp, 1, b, l.in, dw, l.ldw) })
 		return
 	}
 	if g.pairs != nil {
@@ -359,26 +368,23 @@ func (g *gemmer[T]) bwdW(m int, dc []T, lddc int, a []T, lda int, l *lin[T], dw 
 		dp, ap := g.pscr[:kp*l.out], g.pscr[kp*l.out:kp*(l.out+l.in)]
 		g.packCols(dp, dc, m, l.out, lddc)
 		g.packCols(ap, a, m, l.in, lda)
+		var dpl, apl []uint32
 		if g.residual != nil {
-			dpl, apl := g.plscr[:kp*l.out], g.plscr[kp*l.out:kp*(l.out+l.in)]
+			dpl, apl = g.plscr[:kp*l.out], g.plscr[kp*l.out:kp*(l.out+l.in)]
 			g.packCols(dpl, g.low(0, m, l.out, dc, lddc, false), m, l.out, l.out)
 			g.packCols(apl, g.low(m*l.out, m, l.in, a, lda, false), m, l.in, l.in)
-			g.pairs(l.out, l.in, kp, dpl, 1, l.out, ap, l.in, dw, l.ldw)
-			g.pairs(l.out, l.in, kp, dp, 1, l.out, apl, l.in, dw, l.ldw)
 		}
-		g.pairs(l.out, l.in, kp, dp, 1, l.out, ap, l.in, dw, l.ldw)
+		split3(g.residual != nil, dp, dpl, ap, apl, func(a, b []uint32) { g.pairs(l.out, l.in, kp, a, 1, l.out, b, l.in, dw, l.ldw) })
 		return
 	}
 	if g.bf16 != nil {
 		dcr := g.rounded(0, m, l.out, dc, lddc)
 		ar := g.rounded(m*l.out, m, l.in, a, lda)
+		var dcl, al []T
 		if g.residual != nil {
-			dcl := g.low(0, m, l.out, dc, lddc, true)
-			al := g.low(m*l.out, m, l.in, a, lda, true)
-			g.bf16(l.out, l.in, m, dcl, 1, l.out, ar, l.in, dw, l.ldw)
-			g.bf16(l.out, l.in, m, dcr, 1, l.out, al, l.in, dw, l.ldw)
+			dcl, al = g.low(0, m, l.out, dc, lddc, true), g.low(m*l.out, m, l.in, a, lda, true)
 		}
-		g.bf16(l.out, l.in, m, dcr, 1, l.out, ar, l.in, dw, l.ldw)
+		split3(g.residual != nil, dcr, dcl, ar, al, func(a, b []T) { g.bf16(l.out, l.in, m, a, 1, l.out, b, l.in, dw, l.ldw) })
 		return
 	}
 	if g.native != nil {

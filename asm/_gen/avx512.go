@@ -279,23 +279,6 @@ func (p pairFrame) nextBlock(lbl func(string) string, dim int) {
 	JNZ(LabelRef(lbl("block")))
 }
 
-// recip512 sets inv = 1/a: a division, or with nr VRCP14PD's estimate
-// (relative error below 2⁻¹⁴) refined by two Newton steps y += y·(1 − a·y)
-// (below 2⁻⁵² after rounding).
-func recip512(a, one, inv VecVirtual, nr bool) {
-	if !nr {
-		VDIVPD(a, one, inv)
-		return
-	}
-	VRCP14PD(a, inv)
-	for k := 0; k < 2; k++ {
-		e := ZMM()
-		VMOVAPD(one, e)
-		VFNMADD231PD(inv, a, e) // e = 1 − a·y
-		VFMADD231PD(e, inv, inv)
-	}
-}
-
 // recipQuartic512 sets inv = 1/a from VRCP14PD's estimate y (relative error
 // ε below 2⁻¹⁴) as y·(1 + e)·(1 + e²), e = 1 − a·y: relative error ε⁴ (below
 // 2⁻⁵⁶) before rounding, in four FMA-port operations, as two Newton steps,

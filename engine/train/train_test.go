@@ -675,21 +675,7 @@ func TestOpenPrecision(t *testing.T) {
 	}
 	// bf16x3 samples: the same draws as f32 and bf16 up to the products'
 	// rounding, and nearer f32's than bf16's are.
-	draw := func(prec string) []float64 {
-		o, err := OpenPrecision(path, nil, 1, prec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer o.Close()
-		if o.Config().Preset.Precision() != prec {
-			t.Fatalf("OpenPrecision(%q) runs in %s", prec, o.Config().Preset.Precision())
-		}
-		x, err := o.Sample(context.Background(), 20, 5, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return x
-	}
+	draw := func(prec string) []float64 { return sampleAs(t, path, prec, 20, 5) }
 	x32, x16, x3 := draw("f32"), draw("bf16"), draw("bf16x3")
 	dist := func(a, b []float64) float64 {
 		s := 0.0
@@ -708,6 +694,25 @@ func TestOpenPrecision(t *testing.T) {
 	if err := newTrainer(t, q, DataFree, 1).Load(path); err == nil {
 		t.Fatal("Load accepted a checkpoint of another precision")
 	}
+}
+
+// sampleAs opens the checkpoint at path in precision prec, checks that
+// it trains and samples in prec, and returns n samples of Sample call call.
+func sampleAs(t *testing.T, path, prec string, n int, call uint64) []float64 {
+	t.Helper()
+	o, err := OpenPrecision(path, nil, 1, prec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	if p := o.Config().Preset; p.Precision() != prec || p.SamplePrecision() != prec {
+		t.Fatalf("OpenPrecision(%q) runs in %s and samples in %s", prec, p.Precision(), p.SamplePrecision())
+	}
+	x, err := o.Sample(context.Background(), n, call, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
 }
 
 // TestSampleBF16: with sample_bf16 the reverse SDE runs with bfloat16
@@ -730,21 +735,7 @@ func TestSampleBF16(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	draw := func(prec string) []float64 {
-		o, err := OpenPrecision(path, nil, 1, prec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer o.Close()
-		if o.Config().Preset.SamplePrecision() != prec {
-			t.Fatalf("OpenPrecision(%q) samples in %s", prec, o.Config().Preset.SamplePrecision())
-		}
-		x, err := o.Sample(ctx, 40, 3, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return x
-	}
+	draw := func(prec string) []float64 { return sampleAs(t, path, prec, 40, 3) }
 	if !slices.Equal(got, draw("bf16")) {
 		t.Fatal("the sample_bf16 run's samples differ from its checkpoint's bf16 samples")
 	}
