@@ -300,6 +300,9 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	if sp := p.SamplePrecision(); sp != prec {
 		prec += ", sampling " + sp
 	}
+	if p.BF16Epochs > 0 {
+		prec = fmt.Sprintf("bf16 in epochs 1–%d, then %s", p.BF16Epochs, prec)
+	}
 	ks := fmt.Sprint(p.K)
 	if p.KHigh > 0 {
 		ks = fmt.Sprintf("%d below t = %g, %d above", p.K, p.THigh, p.KHigh)

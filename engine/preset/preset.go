@@ -88,6 +88,13 @@ type Preset struct {
 	// while training passes stay float32 (with BF16 it changes nothing).
 	// See SamplePrecision.
 	SampleBF16 bool `json:"sample_bf16,omitempty"`
+	// BF16Epochs (with Float32, not BF16) is a precision schedule: the
+	// first BF16Epochs epochs run every network pass with bfloat16 products
+	// (training, buffer and validation samples), later epochs in float32
+	// (sampling in bfloat16 still with SampleBF16). The cheap arithmetic
+	// while the learning rate is high; float32 where the last parameters
+	// are set.
+	BF16Epochs int  `json:"bf16_epochs,omitempty"`
 	HWeighted  bool `json:"h_weighted"` // λ(t) = h(t) + 10⁻³ (GMM) instead of 1
 
 	// EMA, when positive, is the decay per inner step of an exponential
@@ -280,7 +287,7 @@ func (p Preset) SamplePrecision() string {
 }
 
 // SetPrecision sets Float32 and BF16 from a name of Precisions, for every
-// pass: it clears SampleBF16.
+// pass: it clears SampleBF16 and BF16Epochs.
 func (p *Preset) SetPrecision(name string) error {
 	switch name {
 	case "f64":
@@ -294,7 +301,7 @@ func (p *Preset) SetPrecision(name string) error {
 	default:
 		return fmt.Errorf("preset: unknown precision %q (want %v)", name, Precisions())
 	}
-	p.SampleBF16 = false
+	p.SampleBF16, p.BF16Epochs = false, 0
 	return nil
 }
 
@@ -311,6 +318,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: bf16x3 needs bf16 (use precision bf16x3)", p.Target, p.Name)
 	case p.SampleBF16 && !p.Float32:
 		return fmt.Errorf("preset %s/%s: sample_bf16 needs float32 (the bfloat16 products run on the float32 path)", p.Target, p.Name)
+	case p.BF16Epochs < 0 || (p.BF16Epochs > 0 && (!p.Float32 || p.BF16)):
+		return fmt.Errorf("preset %s/%s: bf16_epochs must be ≥ 0, and positive only with precision f32", p.Target, p.Name)
 	case !(p.SigmaMin > 0) || !(p.SigmaMax > p.SigmaMin):
 		return fmt.Errorf("preset %s/%s: need 0 < σ_min < σ_max", p.Target, p.Name)
 	case p.EvalSDESteps < 0:

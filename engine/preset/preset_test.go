@@ -166,6 +166,30 @@ func TestPrecision(t *testing.T) {
 	if q.Validate() != nil || q.SamplePrecision() != "bf16" {
 		t.Fatalf("sample_bf16 with bf16: %v, sampling %s", q.Validate(), q.SamplePrecision())
 	}
+	// A precision schedule needs f32 (its later epochs' arithmetic), and
+	// naming one precision for every pass clears it.
+	q = p
+	q.BF16Epochs = 3
+	if q.Validate() != nil {
+		t.Fatalf("bf16_epochs with f32: %v", q.Validate())
+	}
+	for _, name := range Precisions() {
+		r := q
+		if err := r.SetPrecision(name); err != nil || r.BF16Epochs != 0 {
+			t.Fatalf("SetPrecision(%q) kept bf16_epochs %d (%v)", name, r.BF16Epochs, err)
+		}
+	}
+	for _, bad := range []func(r *Preset){
+		func(r *Preset) { r.BF16Epochs = -1 },
+		func(r *Preset) { r.BF16 = true },
+		func(r *Preset) { r.Float32 = false },
+	} {
+		r := q
+		bad(&r)
+		if r.Validate() == nil {
+			t.Fatalf("bf16_epochs %d with float32 %v, bf16 %v accepted", r.BF16Epochs, r.Float32, r.BF16)
+		}
+	}
 	g, _ := Quick("gmm40")
 	if g.Precision() != "f64" {
 		t.Fatalf("gmm40 precision %q", g.Precision())

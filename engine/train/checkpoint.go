@@ -173,7 +173,9 @@ func (tr *Trainer) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("%w: config: %v", ErrCorruptCheckpoint, err)
 	}
 	if tr.anyPrecision {
-		c.Preset.Float32, c.Preset.BF16, c.Preset.BF16x3, c.Preset.SampleBF16 = tr.cfg.Preset.Float32, tr.cfg.Preset.BF16, tr.cfg.Preset.BF16x3, tr.cfg.Preset.SampleBF16
+		q := tr.cfg.Preset
+		c.Preset.Float32, c.Preset.BF16, c.Preset.BF16x3 = q.Float32, q.BF16, q.BF16x3
+		c.Preset.SampleBF16, c.Preset.BF16Epochs = q.SampleBF16, q.BF16Epochs
 	}
 	want, _ := json.Marshal(tr.cfg)
 	if got, _ := json.Marshal(c); !bytes.Equal(got, want) {

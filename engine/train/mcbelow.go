@@ -67,12 +67,12 @@ func (tr *Trainer) SetMCBelow(c *MCBelow) error {
 	return nil
 }
 
-// score is the hybrid score for one sampler call; the estimator's streams
-// are keyed by the call and the SDE step.
-func (m *mcBelow) score(tr *Trainer, call uint64) sde.Score {
+// score is the hybrid score for one sampler call: net above τ, the
+// estimator below, its streams keyed by the call and the SDE step.
+func (m *mcBelow) score(tr *Trainer, net sde.Score, call uint64) sde.Score {
 	return sde.ScoreFunc(func(out, x []float64, t float64, step, b int) error {
 		if t > m.tau {
-			return tr.score.Score(out, x, t, step, b)
+			return net.Score(out, x, t, step, b)
 		}
 		h := m.h[:b]
 		for i := range h {

@@ -233,7 +233,8 @@ type resumeCase struct {
 
 // resumeCases are the runs the resume tests interrupt: GMM-40 with
 // reference-data validation (MLP), DW-4 data-free (float32 EGNN, and with
-// bfloat16 products everywhere or in sampling only), GMM-40 with more MC
+// bfloat16 products everywhere, in sampling only, or in the first epoch
+// only), GMM-40 with more MC
 // samples at large t (KHigh), the same with the mixed estimator target
 // (MixSigma, as the quick preset) and more training times in a window
 // (TFocus), and GMM-40 with an EMA.
@@ -249,8 +250,10 @@ func resumeCases() []resumeCase {
 	ema.EMA = 0.9
 	mixed := tinyDW4()
 	mixed.SampleBF16 = true
+	sched := tinyDW4()
+	sched.BF16Epochs = 1 // the cuts fall before, at and after the switch
 	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}, {"gmm-k-high", split, RefData}, {"dw4-bf16", bf, DataFree},
-		{"dw4-sample-bf16", mixed, DataFree}, {"gmm-ema", ema, RefData}, {"gmm-mix", mix, RefData}}
+		{"dw4-sample-bf16", mixed, DataFree}, {"dw4-bf16-epochs", sched, DataFree}, {"gmm-ema", ema, RefData}, {"gmm-mix", mix, RefData}}
 }
 
 // TestEMAOnlyEvaluation: an EMA changes the evaluation samples and
@@ -753,6 +756,53 @@ func TestSampleBF16(t *testing.T) {
 	}
 	if err := newTrainer(t, tinyDW4(), DataFree, 1).Load(path); err == nil {
 		t.Fatal("a run without sample_bf16 loaded its checkpoint")
+	}
+}
+
+// TestBF16Epochs: a precision schedule trains its first epochs exactly as
+// a bf16 run (the same parameters and buffer bits) and its later ones in
+// float32, so it ends elsewhere than either; its checkpoints open in any
+// precision and are refused by a run without the schedule.
+func TestBF16Epochs(t *testing.T) {
+	sched := tinyDW4()
+	sched.BF16Epochs = 2
+	bf := tinyDW4()
+	bf.BF16 = true
+	for _, w := range []int{1, 2} {
+		a := newTrainer(t, sched, DataFree, w)
+		checkpointAfter(t, a, 2, 0)
+		b := newTrainer(t, bf, DataFree, 3-w)
+		checkpointAfter(t, b, 2, 0)
+		if !slices.Equal(a.Params().Data, b.Params().Data) || !slices.Equal(a.buf.X, b.buf.X) {
+			t.Fatalf("%d workers: after 2 bf16 epochs the schedule's parameters or buffer differ from the bf16 run's", w)
+		}
+	}
+	ctx := context.Background()
+	final := func(p preset.Preset) *Trainer {
+		tr := newTrainer(t, p, DataFree, 2)
+		if err := tr.Run(ctx, Hooks{}); err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	a, b, c := final(sched), final(bf), final(tinyDW4())
+	if slices.Equal(a.Params().Data, b.Params().Data) || slices.Equal(a.Params().Data, c.Params().Data) {
+		t.Fatal("the schedule's last epoch did not change precision")
+	}
+	path := filepath.Join(t.TempDir(), "s.ckpt")
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := newTrainer(t, tinyDW4(), DataFree, 1).Load(path); err == nil {
+		t.Fatal("a run without bf16_epochs loaded its checkpoint")
+	}
+	// Samples after the last (float32) epoch are the f32 ones.
+	got, err := a.Sample(ctx, 40, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, sampleAs(t, path, "f32", 40, 3)) {
+		t.Fatal("samples of the finished schedule differ from its checkpoint's f32 samples")
 	}
 }
 

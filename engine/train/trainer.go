@@ -162,8 +162,12 @@ type Trainer struct {
 	anyPrecision bool
 	smp          *sde.Sampler
 	score        *netScore
-	n, sp        int
-	d            int
+	// fast and fastScore are the bfloat16 workspace (the same model) and
+	// its score for the epochs below the preset's BF16Epochs; nil without.
+	fast      Net
+	fastScore *netScore
+	n, sp     int
+	d         int
 
 	val []float64 // validation set in training units, centred (reference-data mode)
 
@@ -261,6 +265,13 @@ func New(cfg Config, val []float64, workers int) (*Trainer, error) {
 		}
 	}
 	tr.score = &netScore{net: sampler, evals: &tr.st.NetEvals}
+	if p.BF16Epochs > 0 {
+		en := tr.net.(*egnnNet)
+		if tr.fast, err = en.withPrecision(max(maxB, p.InitFill), tr.pool, "bf16"); err != nil {
+			return nil, err
+		}
+		tr.fastScore = &netScore{net: tr.fast, evals: &tr.st.NetEvals}
+	}
 	n := max(p.Batch, p.EvalBatch, p.NewPerEp, p.InitFill)
 	tr.x0, tr.xt, tr.out, tr.target_ = make([]float64, n*d), make([]float64, n*d), make([]float64, n*d), make([]float64, n*d)
 	tr.tt, tr.h, tr.rowLoss, tr.e = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
@@ -389,6 +400,16 @@ func (tr *Trainer) Run(ctx context.Context, hooks Hooks) error {
 	return nil
 }
 
+// nets returns the network that trains in epoch e (0-based) and the score
+// of the samples drawn after it: the bfloat16 workspace below the preset's
+// BF16Epochs, else the run's own.
+func (tr *Trainer) nets(e int) (Net, *netScore) {
+	if e < tr.p.BF16Epochs {
+		return tr.fast, tr.fastScore
+	}
+	return tr.net, tr.score
+}
+
 // centre centres b rows in place for molecules.
 func (tr *Trainer) centre(x []float64, b int) {
 	if tr.target.CoMFree() {
@@ -487,7 +508,8 @@ func (tr *Trainer) innerStep() (loss, gradNorm float64, err error) {
 	tr.adam.LR = tr.stepLR()
 	ps := tr.net.Params()
 	ps.ZeroGrad()
-	if err := tr.net.ForwardBackward(tr.out, tr.xt, tr.tt, b, tr.lossFn); err != nil {
+	net, _ := tr.nets(tr.st.Epoch)
+	if err := net.ForwardBackward(tr.out, tr.xt, tr.tt, b, tr.lossFn); err != nil {
 		return 0, 0, err
 	}
 	tr.st.NetEvals += uint64(b)
@@ -615,9 +637,16 @@ func (tr *Trainer) generate(ctx context.Context, x []float64, b int, call uint64
 		tr.ema.CopyTo(data)
 		defer copy(data, tr.emaSwap)
 	}
-	var score sde.Score = tr.score
+	// Buffer samples belong to the epoch that is training, evaluation
+	// samples to the last one trained.
+	e := tr.st.Epoch
+	if eval {
+		e--
+	}
+	_, ns := tr.nets(e)
+	var score sde.Score = ns
 	if eval && tr.mcBelow != nil {
-		score = tr.mcBelow.score(tr, call)
+		score = tr.mcBelow.score(tr, ns, call)
 	}
 	tr.smp.Prior(x, b, call)
 	if err := tr.smp.Run(ctx, x, b, score, call, progress); err != nil {
@@ -688,7 +717,8 @@ func (tr *Trainer) validate(ctx context.Context, rec *Record) (err error) {
 		return fmt.Errorf("train: validation at epoch %d: %w", tr.st.Epoch, err)
 	}
 	tr.st.EnergyEvals += uint64(b) * uint64(p.K)
-	if err := tr.net.Forward(tr.out, tr.xt, tr.tt, b); err != nil {
+	net, _ := tr.nets(tr.st.Epoch - 1)
+	if err := net.Forward(tr.out, tr.xt, tr.tt, b); err != nil {
 		return err
 	}
 	tr.st.NetEvals += uint64(b)
