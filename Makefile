@@ -20,7 +20,7 @@ help:
 	@echo "make bench           go test -bench over everything, -count 10 (use benchstat)"
 	@echo "make check-generate  regenerate the avo kernels and fail if they differ"
 	@echo "make cross           build for linux/darwin/windows × amd64/arm64, with and without purego"
-	@echo "make reference-lj55  generate the LJ-55 MCMC reference set into data/"
+	@echo "make reference-lj55  generate the LJ-55 MCMC validation and test sets into data/"
 	@echo "make reference-dw4-is  generate a chain-free DW-4 reference set (importance resampling) into data/"
 	@echo "make quality         run the GMM-40 and DW-4 quality pipelines (idem quality, about 1.5 h on 2 cores) and print the tables"
 
@@ -97,9 +97,12 @@ reference-dw4-is:
 	$(GO) run ./cmd/idem reference -target dw4 -method is -proposals 4000000000 -n 10000 -seed 7 -out data/dw4-is-reference.npy
 	$(GO) run ./cmd/idem reference -target dw4 -method is -proposals 4000000000 -n 10000 -seed 8 -out data/dw4-is-test.npy
 
+# LJ-55 sets (no LJ-55 reference is shipped): validation (seed 1, the
+# reference of idem train -target lj55) and test (seed 2).
 reference-lj55:
 	mkdir -p data
-	$(GO) run ./cmd/idem reference -target lj55 -n 10000 -seed 1 -method mala -step 0.02 -steps 20000 -out data/lj55-reference.npy
+	$(GO) run ./cmd/idem reference -target lj55 -n 2000 -seed 1 -method mala -step 0.02 -steps 20000 -out data/lj55-reference.npy
+	$(GO) run ./cmd/idem reference -target lj55 -n 10000 -seed 2 -method mala -step 0.02 -steps 20000 -trace 64 -out data/lj55-test.npy
 
 # The quality tables of issue [quality]: every stage is skipped when its
 # output exists in runs/quality, so an interrupted run continues.

@@ -63,6 +63,8 @@ func validationSet(target, path string) ([]float64, string, error) {
 			path = firstExisting("data/dw4-is-reference.npy", "../shared/data/val_split_DW4.npy")
 		case "lj13":
 			path = firstExisting("../shared/data/val_split_LJ13-1000.npy")
+		case "lj55":
+			path = firstExisting("data/lj55-reference.npy")
 		}
 		if path == "" {
 			return nil, "", fmt.Errorf("no validation set for %s: give -val FILE.npy, or use -mode data-free", target)
@@ -156,7 +158,7 @@ func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.presetName, "preset", "quick", "settings: quick (fastest to the paper's quality on 2 cores) or paper (SPEC §6.1)")
 	fs.StringVar(&o.variant, "variant", "idem", "idem (x₀ from the replay buffer) or pdem (x₀ from the prior)")
 	fs.StringVar(&o.mode, "mode", string(train.RefData), "validation: reference-data (the paper) or data-free (no reference data anywhere)")
-	fs.StringVar(&o.val, "val", "", "validation set .npy for reference-data mode (default: exact samples for gmm40, data/dw4-is-reference.npy or the shipped split for dw4, the shipped split for lj13)")
+	fs.StringVar(&o.val, "val", "", "validation set .npy for reference-data mode (default: exact samples for gmm40, data/dw4-is-reference.npy or the shipped split for dw4, the shipped split for lj13, data/lj55-reference.npy (make reference-lj55) for lj55)")
 	fs.Uint64Var(&o.seed, "seed", 1, "run seed: the same seed gives the same bits for any -workers")
 	fs.IntVar(&o.workers, "workers", 0, "worker goroutines (0: GOMAXPROCS)")
 	fs.IntVar(&o.epochs, "epochs", 0, "override the preset's epoch count (0: keep); with -resume, continue a run without a cosine schedule to this many epochs")
