@@ -234,10 +234,9 @@ type resumeCase struct {
 // resumeCases are the runs the resume tests interrupt: GMM-40 with
 // reference-data validation (MLP), DW-4 data-free (float32 EGNN, and with
 // bfloat16 products everywhere, in sampling only, or in the first epoch
-// only), GMM-40 with more MC
-// samples at large t (KHigh), the same with the mixed estimator target
-// (MixSigma, as the quick preset) and more training times in a window
-// (TFocus), and GMM-40 with an EMA.
+// only), GMM-40 with more MC samples at large t (KHigh), the same with the
+// mixed estimator target (MixSigma, as the quick preset) and more training
+// times in a window (TFocus), and GMM-40 with an EMA.
 func resumeCases() []resumeCase {
 	split := tinyGMM()
 	split.KHigh, split.THigh = 160, 0.6
@@ -761,8 +760,8 @@ func TestSampleBF16(t *testing.T) {
 
 // TestBF16Epochs: a precision schedule trains its first epochs exactly as
 // a bf16 run (the same parameters and buffer bits) and its later ones in
-// float32, so it ends elsewhere than either; its checkpoints open in any
-// precision and are refused by a run without the schedule.
+// float32, so it ends elsewhere than either; its checkpoint samples as its
+// f32 phase does and is refused by a run without the schedule.
 func TestBF16Epochs(t *testing.T) {
 	sched := tinyDW4()
 	sched.BF16Epochs = 2
