@@ -777,6 +777,17 @@ func TestBF16Epochs(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
+	// Before any epoch the samples are epoch 1's: bf16.
+	fresh := func(p preset.Preset) []float64 {
+		x, err := newTrainer(t, p, DataFree, 2).Sample(ctx, 20, 5, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	if !slices.Equal(fresh(sched), fresh(bf)) {
+		t.Fatal("an untrained schedule's samples differ from an untrained bf16 run's")
+	}
 	final := func(p preset.Preset) *Trainer {
 		tr := newTrainer(t, p, DataFree, 2)
 		if err := tr.Run(ctx, Hooks{}); err != nil {

@@ -402,9 +402,10 @@ func (tr *Trainer) Run(ctx context.Context, hooks Hooks) error {
 
 // nets returns the network that trains in epoch e (0-based) and the score
 // of the samples drawn after it: the bfloat16 workspace below the preset's
-// BF16Epochs, else the run's own.
+// BF16Epochs, else the run's own. Samples before any epoch (e = −1) are
+// epoch 0's.
 func (tr *Trainer) nets(e int) (Net, *netScore) {
-	if e < tr.p.BF16Epochs {
+	if max(e, 0) < tr.p.BF16Epochs {
 		return tr.fast, tr.fastScore
 	}
 	return tr.net, tr.score
