@@ -256,22 +256,26 @@ func New(cfg Config, val []float64, workers int) (*Trainer, error) {
 	tr.buf = NewBuffer(p.BufferCap, d)
 	tr.smp = &sde.Sampler{Sched: sched, Shape: sde.Shape{N: tr.n, D: tr.sp, CoMFree: tg.CoMFree()},
 		Steps: p.SDESteps, Eta: p.Eta, Seed: subSeed(cfg.Seed, tagSDE), Pool: tr.pool}
-	sampler := tr.net
-	if sp := p.SamplePrecision(); sp != p.Precision() {
-		// The same model with a workspace of the sampling arithmetic.
-		en := tr.net.(*egnnNet)
-		if sampler, err = en.withPrecision(max(p.NewPerEp, p.EvalBatch, p.InitFill), tr.pool, sp); err != nil {
-			return nil, err
-		}
-	}
-	tr.score = &netScore{net: sampler, evals: &tr.st.NetEvals}
 	if p.BF16Epochs > 0 {
-		en := tr.net.(*egnnNet)
-		if tr.fast, err = en.withPrecision(max(maxB, p.InitFill), tr.pool, "bf16"); err != nil {
+		// The schedule's bfloat16 workspace (the same model), sized for
+		// training and sampling alike.
+		if tr.fast, err = tr.net.(*egnnNet).withPrecision(max(maxB, p.InitFill), tr.pool, "bf16"); err != nil {
 			return nil, err
 		}
 		tr.fastScore = &netScore{net: tr.fast, evals: &tr.st.NetEvals}
 	}
+	sampler := tr.net
+	switch sp := p.SamplePrecision(); {
+	case sp == p.Precision():
+	case sp == "bf16" && tr.fast != nil:
+		sampler = tr.fast // one bfloat16 workspace serves both
+	default:
+		// The same model with a workspace of the sampling arithmetic.
+		if sampler, err = tr.net.(*egnnNet).withPrecision(max(p.NewPerEp, p.EvalBatch, p.InitFill), tr.pool, sp); err != nil {
+			return nil, err
+		}
+	}
+	tr.score = &netScore{net: sampler, evals: &tr.st.NetEvals}
 	n := max(p.Batch, p.EvalBatch, p.NewPerEp, p.InitFill)
 	tr.x0, tr.xt, tr.out, tr.target_ = make([]float64, n*d), make([]float64, n*d), make([]float64, n*d), make([]float64, n*d)
 	tr.tt, tr.h, tr.rowLoss, tr.e = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
