@@ -302,8 +302,8 @@ func trainRun(ctx context.Context, o *trainOptions, stdout, stderr io.Writer) (s
 	if sp := p.SamplePrecision(); sp != prec {
 		prec += ", sampling " + sp
 	}
-	if p.BF16Epochs > 0 {
-		prec = fmt.Sprintf("bf16 in epochs 1–%d, then %s", p.BF16Epochs, prec)
+	if lp, n := p.Lead(); n > 0 {
+		prec = fmt.Sprintf("%s in epochs 1–%d, then %s", lp, n, prec)
 	}
 	ks := fmt.Sprint(p.K)
 	if p.KHigh > 0 {

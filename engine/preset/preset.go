@@ -94,8 +94,14 @@ type Preset struct {
 	// (sampling in bfloat16 still with SampleBF16). The cheap arithmetic
 	// while the learning rate is high; float32 where the last parameters
 	// are set.
-	BF16Epochs int  `json:"bf16_epochs,omitempty"`
-	HWeighted  bool `json:"h_weighted"` // λ(t) = h(t) + 10⁻³ (GMM) instead of 1
+	BF16Epochs int `json:"bf16_epochs,omitempty"`
+	// F32Epochs (with BF16) is the opposite schedule: the first F32Epochs
+	// epochs run every network pass in float32, later epochs with the
+	// run's bfloat16 products. Float32 while the network and the buffer
+	// are far from the target, where bfloat16's rounding did its damage
+	// (LJ-13, seed 3); the cheap arithmetic once they are near.
+	F32Epochs int  `json:"f32_epochs,omitempty"`
+	HWeighted bool `json:"h_weighted"` // λ(t) = h(t) + 10⁻³ (GMM) instead of 1
 
 	// EMA, when positive, is the decay per inner step of an exponential
 	// moving average of the parameters, which evaluation samples (validation,
@@ -286,8 +292,20 @@ func (p Preset) SamplePrecision() string {
 	return p.Precision()
 }
 
+// Lead returns a precision schedule's first epochs: their precision and
+// count (BF16Epochs or F32Epochs); the run's precision and 0 without one.
+func (p Preset) Lead() (precision string, epochs int) {
+	switch {
+	case p.BF16Epochs > 0:
+		return "bf16", p.BF16Epochs
+	case p.F32Epochs > 0:
+		return "f32", p.F32Epochs
+	}
+	return p.Precision(), 0
+}
+
 // SetPrecision sets Float32 and BF16 from a name of Precisions, for every
-// pass: it clears SampleBF16 and BF16Epochs.
+// pass: it clears SampleBF16, BF16Epochs and F32Epochs.
 func (p *Preset) SetPrecision(name string) error {
 	switch name {
 	case "f64":
@@ -301,7 +319,7 @@ func (p *Preset) SetPrecision(name string) error {
 	default:
 		return fmt.Errorf("preset: unknown precision %q (want %v)", name, Precisions())
 	}
-	p.SampleBF16, p.BF16Epochs = false, 0
+	p.SampleBF16, p.BF16Epochs, p.F32Epochs = false, 0, 0
 	return nil
 }
 
@@ -320,6 +338,8 @@ func (p Preset) Validate() error {
 		return fmt.Errorf("preset %s/%s: sample_bf16 needs float32 (the bfloat16 products run on the float32 path)", p.Target, p.Name)
 	case p.BF16Epochs < 0 || (p.BF16Epochs > 0 && (!p.Float32 || p.BF16)):
 		return fmt.Errorf("preset %s/%s: bf16_epochs must be ≥ 0, and positive only with precision f32", p.Target, p.Name)
+	case p.F32Epochs < 0 || (p.F32Epochs > 0 && !p.BF16):
+		return fmt.Errorf("preset %s/%s: f32_epochs must be ≥ 0, and positive only with precision bf16 or bf16x3", p.Target, p.Name)
 	case !(p.SigmaMin > 0) || !(p.SigmaMax > p.SigmaMin):
 		return fmt.Errorf("preset %s/%s: need 0 < σ_min < σ_max", p.Target, p.Name)
 	case p.EvalSDESteps < 0:

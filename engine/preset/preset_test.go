@@ -190,6 +190,32 @@ func TestPrecision(t *testing.T) {
 			t.Fatalf("bf16_epochs %d with float32 %v, bf16 %v accepted", r.BF16Epochs, r.Float32, r.BF16)
 		}
 	}
+	// The opposite schedule needs bf16, and SetPrecision clears it too.
+	q = p
+	q.BF16, q.F32Epochs = true, 4
+	if lp, n := q.Lead(); q.Validate() != nil || lp != "f32" || n != 4 {
+		t.Fatalf("f32_epochs with bf16: %v, lead %s × %d", q.Validate(), lp, n)
+	}
+	if lp, n := p.Lead(); lp != p.Precision() || n != 0 {
+		t.Fatalf("no schedule: lead %s × %d", lp, n)
+	}
+	for _, name := range Precisions() {
+		r := q
+		if err := r.SetPrecision(name); err != nil || r.F32Epochs != 0 {
+			t.Fatalf("SetPrecision(%q) kept f32_epochs %d (%v)", name, r.F32Epochs, err)
+		}
+	}
+	for _, bad := range []func(r *Preset){
+		func(r *Preset) { r.F32Epochs = -1 },
+		func(r *Preset) { r.BF16 = false },
+		func(r *Preset) { r.BF16, r.Float32 = false, false },
+	} {
+		r := q
+		bad(&r)
+		if r.Validate() == nil {
+			t.Fatalf("f32_epochs %d with float32 %v, bf16 %v accepted", r.F32Epochs, r.Float32, r.BF16)
+		}
+	}
 	g, _ := Quick("gmm40")
 	if g.Precision() != "f64" {
 		t.Fatalf("gmm40 precision %q", g.Precision())

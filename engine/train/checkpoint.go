@@ -175,7 +175,7 @@ func (tr *Trainer) UnmarshalBinary(data []byte) error {
 	if tr.anyPrecision {
 		q := tr.cfg.Preset
 		c.Preset.Float32, c.Preset.BF16, c.Preset.BF16x3 = q.Float32, q.BF16, q.BF16x3
-		c.Preset.SampleBF16, c.Preset.BF16Epochs = q.SampleBF16, q.BF16Epochs
+		c.Preset.SampleBF16, c.Preset.BF16Epochs, c.Preset.F32Epochs = q.SampleBF16, q.BF16Epochs, q.F32Epochs
 	}
 	want, _ := json.Marshal(tr.cfg)
 	if got, _ := json.Marshal(c); !bytes.Equal(got, want) {

@@ -251,8 +251,11 @@ func resumeCases() []resumeCase {
 	mixed.SampleBF16 = true
 	sched := tinyDW4()
 	sched.BF16Epochs = 1 // the cuts fall before, at and after the switch
+	rsched := bf
+	rsched.F32Epochs = 1
 	return []resumeCase{{"gmm", tinyGMM(), RefData}, {"dw4", tinyDW4(), DataFree}, {"gmm-k-high", split, RefData}, {"dw4-bf16", bf, DataFree},
-		{"dw4-sample-bf16", mixed, DataFree}, {"dw4-bf16-epochs", sched, DataFree}, {"gmm-ema", ema, RefData}, {"gmm-mix", mix, RefData}}
+		{"dw4-sample-bf16", mixed, DataFree}, {"dw4-bf16-epochs", sched, DataFree},
+		{"dw4-f32-epochs", rsched, DataFree}, {"gmm-ema", ema, RefData}, {"gmm-mix", mix, RefData}}
 }
 
 // TestEMAOnlyEvaluation: an EMA changes the evaluation samples and
@@ -758,61 +761,70 @@ func TestSampleBF16(t *testing.T) {
 	}
 }
 
-// TestBF16Epochs: a precision schedule trains its first epochs exactly as
-// a bf16 run (the same parameters and buffer bits) and its later ones in
-// float32, so it ends elsewhere than either; its checkpoint samples as its
-// f32 phase does and is refused by a run without the schedule.
-func TestBF16Epochs(t *testing.T) {
-	sched := tinyDW4()
-	sched.BF16Epochs = 2
-	bf := tinyDW4()
+// TestPrecisionSchedules: a precision schedule (bf16_epochs with f32,
+// f32_epochs with bf16) trains its first epochs exactly as a run in the
+// lead precision (the same parameters and buffer bits) and its later ones
+// in the run's own, so it ends elsewhere than either; its checkpoint
+// samples as its last phase does and is refused by a run without the
+// schedule.
+func TestPrecisionSchedules(t *testing.T) {
+	f32, bf := tinyDW4(), tinyDW4()
 	bf.BF16 = true
-	for _, w := range []int{1, 2} {
-		a := newTrainer(t, sched, DataFree, w)
-		checkpointAfter(t, a, 2, 0)
-		b := newTrainer(t, bf, DataFree, 3-w)
-		checkpointAfter(t, b, 2, 0)
-		if !slices.Equal(a.Params().Data, b.Params().Data) || !slices.Equal(a.buf.X, b.buf.X) {
-			t.Fatalf("%d workers: after 2 bf16 epochs the schedule's parameters or buffer differ from the bf16 run's", w)
-		}
-	}
-	ctx := context.Background()
-	// Before any epoch the samples are epoch 1's: bf16.
-	fresh := func(p preset.Preset) []float64 {
-		x, err := newTrainer(t, p, DataFree, 2).Sample(ctx, 20, 5, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return x
-	}
-	if !slices.Equal(fresh(sched), fresh(bf)) {
-		t.Fatal("an untrained schedule's samples differ from an untrained bf16 run's")
-	}
-	final := func(p preset.Preset) *Trainer {
-		tr := newTrainer(t, p, DataFree, 2)
-		if err := tr.Run(ctx, Hooks{}); err != nil {
-			t.Fatal(err)
-		}
-		return tr
-	}
-	a, b, c := final(sched), final(bf), final(tinyDW4())
-	if slices.Equal(a.Params().Data, b.Params().Data) || slices.Equal(a.Params().Data, c.Params().Data) {
-		t.Fatal("the schedule's last epoch did not change precision")
-	}
-	path := filepath.Join(t.TempDir(), "s.ckpt")
-	if err := a.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := newTrainer(t, tinyDW4(), DataFree, 1).Load(path); err == nil {
-		t.Fatal("a run without bf16_epochs loaded its checkpoint")
-	}
-	// Samples after the last (float32) epoch are the f32 ones.
-	got, err := a.Sample(ctx, 40, 3, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(got, sampleAs(t, path, "f32", 40, 3)) {
-		t.Fatal("samples of the finished schedule differ from its checkpoint's f32 samples")
+	bf16Sched, f32Sched := f32, bf
+	bf16Sched.BF16Epochs, f32Sched.F32Epochs = 2, 2
+	for _, c := range []struct {
+		name             string
+		sched, lead, run preset.Preset
+	}{{"bf16_epochs", bf16Sched, bf, f32}, {"f32_epochs", f32Sched, f32, bf}} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, w := range []int{1, 2} {
+				a := newTrainer(t, c.sched, DataFree, w)
+				checkpointAfter(t, a, 2, 0)
+				b := newTrainer(t, c.lead, DataFree, 3-w)
+				checkpointAfter(t, b, 2, 0)
+				if !slices.Equal(a.Params().Data, b.Params().Data) || !slices.Equal(a.buf.X, b.buf.X) {
+					t.Fatalf("%d workers: after 2 epochs the schedule's parameters or buffer differ from the %s run's", w, c.lead.Precision())
+				}
+			}
+			ctx := context.Background()
+			// Before any epoch the samples are epoch 1's: the lead's.
+			fresh := func(p preset.Preset) []float64 {
+				x, err := newTrainer(t, p, DataFree, 2).Sample(ctx, 20, 5, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return x
+			}
+			if !slices.Equal(fresh(c.sched), fresh(c.lead)) {
+				t.Fatalf("an untrained schedule's samples differ from an untrained %s run's", c.lead.Precision())
+			}
+			final := func(p preset.Preset) *Trainer {
+				tr := newTrainer(t, p, DataFree, 2)
+				if err := tr.Run(ctx, Hooks{}); err != nil {
+					t.Fatal(err)
+				}
+				return tr
+			}
+			a, b, r := final(c.sched), final(c.lead), final(c.run)
+			if slices.Equal(a.Params().Data, b.Params().Data) || slices.Equal(a.Params().Data, r.Params().Data) {
+				t.Fatal("the schedule's last epoch did not change precision")
+			}
+			path := filepath.Join(t.TempDir(), "s.ckpt")
+			if err := a.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := newTrainer(t, c.run, DataFree, 1).Load(path); err == nil {
+				t.Fatalf("a run without %s loaded its checkpoint", c.name)
+			}
+			// Samples after the last epoch are the run precision's.
+			got, err := a.Sample(ctx, 40, 3, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, sampleAs(t, path, c.run.Precision(), 40, 3)) {
+				t.Fatalf("samples of the finished schedule differ from its checkpoint's %s samples", c.run.Precision())
+			}
+		})
 	}
 }
 

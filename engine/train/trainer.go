@@ -162,10 +162,11 @@ type Trainer struct {
 	anyPrecision bool
 	smp          *sde.Sampler
 	score        *netScore
-	// fast and fastScore are the bfloat16 workspace (the same model) and
-	// its score for the epochs below the preset's BF16Epochs; nil without.
-	fast      Net
-	fastScore *netScore
+	// lead and leadScore are a precision schedule's workspace (the same
+	// model in the precision of Preset.Lead) and its score, for the
+	// schedule's first epochs; nil without a schedule.
+	lead      Net
+	leadScore *netScore
 	n, sp     int
 	d         int
 
@@ -256,19 +257,20 @@ func New(cfg Config, val []float64, workers int) (*Trainer, error) {
 	tr.buf = NewBuffer(p.BufferCap, d)
 	tr.smp = &sde.Sampler{Sched: sched, Shape: sde.Shape{N: tr.n, D: tr.sp, CoMFree: tg.CoMFree()},
 		Steps: p.SDESteps, Eta: p.Eta, Seed: subSeed(cfg.Seed, tagSDE), Pool: tr.pool}
-	if p.BF16Epochs > 0 {
-		// The schedule's bfloat16 workspace (the same model), sized for
-		// training and sampling alike.
-		if tr.fast, err = tr.net.(*egnnNet).withPrecision(max(maxB, p.InitFill), tr.pool, "bf16"); err != nil {
+	leadPrec, leadEpochs := p.Lead()
+	if leadEpochs > 0 {
+		// The schedule's workspace (the same model), sized for training
+		// and sampling alike.
+		if tr.lead, err = tr.net.(*egnnNet).withPrecision(max(maxB, p.InitFill), tr.pool, leadPrec); err != nil {
 			return nil, err
 		}
-		tr.fastScore = &netScore{net: tr.fast, evals: &tr.st.NetEvals}
+		tr.leadScore = &netScore{net: tr.lead, evals: &tr.st.NetEvals}
 	}
 	sampler := tr.net
 	switch sp := p.SamplePrecision(); {
 	case sp == p.Precision():
-	case sp == "bf16" && tr.fast != nil:
-		sampler = tr.fast // one bfloat16 workspace serves both
+	case sp == leadPrec && tr.lead != nil:
+		sampler = tr.lead // one workspace serves both
 	default:
 		// The same model with a workspace of the sampling arithmetic.
 		if sampler, err = tr.net.(*egnnNet).withPrecision(max(p.NewPerEp, p.EvalBatch, p.InitFill), tr.pool, sp); err != nil {
@@ -405,12 +407,12 @@ func (tr *Trainer) Run(ctx context.Context, hooks Hooks) error {
 }
 
 // nets returns the network that trains in epoch e (0-based) and the score
-// of the samples drawn after it: the bfloat16 workspace below the preset's
-// BF16Epochs, else the run's own. Samples before any epoch (e = −1) are
-// epoch 0's.
+// of the samples drawn after it: the schedule's workspace in its first
+// epochs (Preset.Lead), else the run's own. Samples before any epoch
+// (e = −1) are epoch 0's.
 func (tr *Trainer) nets(e int) (Net, *netScore) {
-	if max(e, 0) < tr.p.BF16Epochs {
-		return tr.fast, tr.fastScore
+	if _, n := tr.p.Lead(); max(e, 0) < n {
+		return tr.lead, tr.leadScore
 	}
 	return tr.net, tr.score
 }
