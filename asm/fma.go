@@ -6,25 +6,29 @@ func sqrt(x float64) float64 { return math.Sqrt(x) }
 
 // FMALoop runs a fixed chain of fused multiply-adds and returns a value that
 // depends on all of them (so that nothing is optimised away). It performs
-// FMAFlops(iters) floating-point operations, counting an FMA as two. The
-// native implementations keep every FMA pipe busy; timing it gives this
-// core's double-precision FMA peak.
+// im.FMAFlops(iters) floating-point operations, counting an FMA as two. The
+// native implementations keep every FMA pipe busy with the widest registers
+// their kernels use; timing it gives this core's double-precision FMA peak.
 func (im *Impl) FMALoop(iters int) float64 { return im.fmaLoop(iters) }
 
-// FMAAccumulators is the number of independent FMA chains per lane in
-// FMALoop; FMAWidth is the number of float64 lanes per chain.
-const (
-	FMAAccumulators = 12
-	FMAWidth        = 4
-)
+// FMAAccumulators is the number of independent FMA chains in FMALoop and
+// FMALoopF32.
+const FMAAccumulators = 12
 
-// FMAFlops returns the flops counted for FMALoop(iters).
-func FMAFlops(iters int) float64 {
-	return 2 * float64(iters) * FMAAccumulators * FMAWidth
+// FMALanes returns the number of float64 lanes per chain of im's FMALoop:
+// 8 for avx512 and amx (ZMM registers), 4 for the others.
+func (im *Impl) FMALanes() int { return im.fmaLanes }
+
+// FMAFlops returns the flops counted for im.FMALoop(iters).
+func (im *Impl) FMAFlops(iters int) float64 {
+	return 2 * float64(iters) * FMAAccumulators * float64(im.fmaLanes)
 }
 
-func fmaLoopGeneric(iters int) float64 {
-	var acc [FMAAccumulators * FMAWidth]float64
+// fmaLoopRef is FMALoop in Go on FMAAccumulators chains of lanes float64
+// lanes, acc[k] = acc[k]·0.999999 + 10⁻⁷ from acc[k] = k·10⁻³, summed in
+// order: the value every native loop of that width returns bit for bit.
+func fmaLoopRef(iters, lanes int) float64 {
+	acc := make([]float64, FMAAccumulators*lanes)
 	for k := range acc {
 		acc[k] = float64(k) * 1e-3
 	}
@@ -40,3 +44,5 @@ func fmaLoopGeneric(iters int) float64 {
 	}
 	return s
 }
+
+func fmaLoopGeneric(iters int) float64 { return fmaLoopRef(iters, 4) }

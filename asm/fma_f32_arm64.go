@@ -13,7 +13,7 @@ func fmaLoopF32NEONAcc(acc []float32, rounds, tail int)
 // where the compiler fuses the generic acc[k]*m + a, it returns the same
 // value bit for bit.
 func fmaLoopF32NEON(iters int) float64 {
-	var acc [FMAAccumulators * FMAWidthF32]float32
+	var acc [FMAAccumulators * 8]float32
 	for k := range acc {
 		acc[k] = float32(k) * 1e-3
 	}

@@ -16,6 +16,9 @@ type Impl struct {
 	pairDW2    func(e, f, x []float64, n, blocks int) int
 	pairDW3    func(e, f, x []float64, n, blocks int) int
 	fmaLoop    func(iters int) float64
+	// fmaLanes is the float64 lanes per chain of fmaLoop (twice as many
+	// float32 lanes in fmaLoopF32).
+	fmaLanes   int
 	perturb    func(dst, xs []float64, sq float64, state []uint64)
 	laneAxpy   func(acc, w, f []float64, d, blocks int)
 	adam       func(params, grads, m, v, k []float64) int
@@ -65,6 +68,7 @@ var generic = &Impl{
 	pairDW2:    func(e, f, x []float64, n, blocks int) int { return 0 },
 	pairDW3:    func(e, f, x []float64, n, blocks int) int { return 0 },
 	fmaLoop:    fmaLoopGeneric,
+	fmaLanes:   4,
 	perturb:    perturbGeneric,
 	laneAxpy:   laneAxpyGeneric,
 	adam:       adamGeneric,

@@ -8,6 +8,7 @@ var avx2 = &Impl{
 	pairDW2:    pairDW2AVX2,
 	pairDW3:    pairDW3AVX2,
 	fmaLoop:    fmaLoopAVX2,
+	fmaLanes:   4,
 	perturb:    perturbAVX2,
 	laneAxpy:   laneAxpyAVX2,
 	adam:       adamAVX2,
@@ -35,6 +36,7 @@ var avx2 = &Impl{
 var avx512 = func() *Impl {
 	im := *avx2
 	im.name = "avx512"
+	im.fmaLoop, im.fmaLoopF32, im.fmaLanes = fmaLoopAVX512, fmaLoopF32AVX512, 8
 	im.gemm = gemmAVX512
 	im.gelu = geluAVX512Then2
 	im.sgemm = sgemmAVX512

@@ -10,6 +10,7 @@ var neon = &Impl{
 	pairDW2:    pairDW2NEON,
 	pairDW3:    pairDW3NEON,
 	fmaLoop:    fmaLoopNEON,
+	fmaLanes:   4,
 	perturb:    perturbNEON,
 	laneAxpy:   laneAxpyNEON,
 	adam:       adamNEON,

@@ -29,7 +29,7 @@ func pairDW3NEON(e, f, x []float64, n, blocks int) int
 const fmaRoundIters = 7
 
 // fmaLoopNEONAcc applies acc[k] = FMA(acc[k], 0.999999, 1e-7) to all
-// FMAAccumulators·FMAWidth = 48 elements of acc, rounds·fmaRoundIters times.
+// FMAAccumulators·4 = 48 elements of acc, rounds·fmaRoundIters times.
 // len(acc) must be at least 48.
 //
 //go:noescape
@@ -38,7 +38,7 @@ func fmaLoopNEONAcc(acc []float64, rounds int)
 // fmaLoopNEON is fmaLoopGeneric with the whole rounds done in assembly; it
 // returns the same value bit for bit.
 func fmaLoopNEON(iters int) float64 {
-	var acc [FMAAccumulators * FMAWidth]float64
+	var acc [FMAAccumulators * 4]float64
 	for k := range acc {
 		acc[k] = float64(k) * 1e-3
 	}

@@ -66,3 +66,15 @@ func perturbAVX512(dst []float64, xs []float64, sq float64, state []uint64)
 //
 //go:noescape
 func laneAxpyAVX512(acc []float64, w []float64, f []float64, d int, blocks int)
+
+// fmaLoopAVX512Acc runs acc[k] = acc[k]·0.999999 + 1e-7 iters times over 12 independent 8-lane chains (len(acc) ≥ 96).
+// Requires AVX512F.
+//
+//go:noescape
+func fmaLoopAVX512Acc(acc []float64, iters int)
+
+// fmaLoopF32AVX512Acc runs acc[k] = acc[k]·0.999999 + 1e-7 iters times over 12 independent 16-lane chains (len(acc) ≥ 192).
+// Requires AVX512F.
+//
+//go:noescape
+func fmaLoopF32AVX512Acc(acc []float32, iters int)

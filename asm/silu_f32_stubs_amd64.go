@@ -13,16 +13,3 @@ func siluF32AVX2(s, g, z []float32) int
 //
 //go:noescape
 func fmaLoopF32AVX2Acc(acc []float32, iters int)
-
-func fmaLoopF32AVX2(iters int) float64 {
-	var acc [FMAAccumulators * FMAWidthF32]float32
-	for k := range acc {
-		acc[k] = float32(k) * 1e-3
-	}
-	fmaLoopF32AVX2Acc(acc[:], iters)
-	var s float64
-	for _, v := range acc {
-		s += float64(v)
-	}
-	return s
-}

@@ -84,6 +84,66 @@ func gen512() {
 	genExpWeights512()
 	genPerturb512()
 	genLaneAxpy512()
+	genFMALoop512()
+}
+
+// genFMALoop512 generates the ZMM twins of fmaLoopAVX2Acc and
+// fmaLoopF32AVX2Acc: twelve independent chains acc ← acc·0.999999 + 10⁻⁷,
+// eight float64 (sixteen float32) lanes each, enough to keep both 512-bit
+// FMA pipes busy across the FMA latency.
+func genFMALoop512() {
+	const acc = 12
+	for _, f32 := range []bool{false, true} {
+		name, typ, lanes := "fmaLoopAVX512Acc", "float64", 8
+		if f32 {
+			name, typ, lanes = "fmaLoopF32AVX512Acc", "float32", 16
+		}
+		TEXT(name, NOSPLIT, "func(acc []"+typ+", iters int)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s runs acc[k] = acc[k]·0.999999 + 1e-7 iters times over 12 independent %d-lane chains (len(acc) ≥ %d).", name, lanes, acc*lanes), "Requires AVX512F.")
+		lbl := func(s string) string { return name + "_" + s }
+		p := Load(Param("acc").Base(), GP64())
+		it := Load(Param("iters"), GP64())
+		m, a := ZMM(), ZMM()
+		if f32 {
+			VBROADCASTSS(k32("z5FMAMF32", 0.999999), m)
+			VBROADCASTSS(k32("z5FMAAddF32", 1e-7), a)
+		} else {
+			VBROADCASTSD(k64("z5FMAM", 0.999999), m)
+			VBROADCASTSD(k64("z5FMAAdd", 1e-7), a)
+		}
+		regs := make([]VecVirtual, acc)
+		for k := range regs {
+			regs[k] = ZMM()
+			if f32 {
+				VMOVUPS(Mem{Base: p, Disp: 64 * k}, regs[k])
+			} else {
+				VMOVUPD(Mem{Base: p, Disp: 64 * k}, regs[k])
+			}
+		}
+		TESTQ(it, it)
+		JZ(LabelRef(lbl("done")))
+		Label(lbl("loop"))
+		for k := range regs {
+			if f32 {
+				VFMADD213PS(a, m, regs[k])
+			} else {
+				VFMADD213PD(a, m, regs[k])
+			}
+		}
+		DECQ(it)
+		JNZ(LabelRef(lbl("loop")))
+		Label(lbl("done"))
+		for k := range regs {
+			if f32 {
+				VMOVUPS(regs[k], Mem{Base: p, Disp: 64 * k})
+			} else {
+				VMOVUPD(regs[k], Mem{Base: p, Disp: 64 * k})
+			}
+		}
+		VZEROUPPER()
+		RET()
+	}
 }
 
 // pairFrame is the register setup shared by the pair kernels.

@@ -127,8 +127,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stderr, "measuring the FMA peak…")
 	peak1 := bench.FMAPeak(time.Second)
 	peak2 := bench.FMAPeakParallel(2, time.Second)
-	fmt.Fprintf(stdout, "FMA peak (float64, %s loop): %.1f GFLOP/s on 1 thread, %.1f on 2 threads (scaling %.2f×)\n\n",
-		asm.Impls()[len(asm.Impls())-1].Name(), peak1, peak2, peak2/peak1)
+	best := asm.Impls()[len(asm.Impls())-1]
+	fmt.Fprintf(stdout, "FMA peak (float64, %s loop, %d-lane registers): %.1f GFLOP/s on 1 thread, %.1f on 2 threads (scaling %.2f×)\n\n",
+		best.Name(), best.FMALanes(), peak1, peak2, peak2/peak1)
 
 	var results []result
 	for i, c := range cases {
