@@ -165,7 +165,7 @@ func (o *trainOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.ckptEvery, "ckpt-every", 1, "write last.ckpt every this many epochs")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&o.set, "set", "", "override preset fields, e.g. 'lr=2e-3,k=100,sde_steps=200' (names as in the run log's config)")
-	fs.StringVar(&o.precision, "precision", "", "network arithmetic of every pass: f64, f32, bf16 (bfloat16 dense products, the AMX unit's arithmetic) or bf16x3 (each dense product as three bfloat16 products on split operands: near float32 accuracy); default the preset's (-set sample_bf16=true: f32 training, bf16 sampling)")
+	fs.StringVar(&o.precision, "precision", "", "network arithmetic of every pass: f64, f32, bf16 (bfloat16 dense products, the AMX unit's arithmetic) or bf16x3 (each dense product as three bfloat16 products on split operands: near float32 accuracy); default the preset's (-set sample_bf16=true: f32 training, bf16 sampling; precision schedules: -precision bf16 -set f32_epochs=N runs epochs 1–N in f32, -set bf16_epochs=N with f32 epochs 1–N in bf16)")
 }
 
 func (o *trainOptions) config() (train.Config, error) {
