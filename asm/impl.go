@@ -12,10 +12,10 @@ type Impl struct {
 	name string
 	// Each block kernel processes whole lane blocks and returns the number
 	// of blocks done; the wrapper finishes the rest with the generic code.
-	pairLJ     func(e, f, x []float64, n, blocks int, trap float64) int
-	pairDW2    func(e, f, x []float64, n, blocks int) int
-	pairDW3    func(e, f, x []float64, n, blocks int) int
-	fmaLoop    func(iters int) float64
+	pairLJ  func(e, f, x []float64, n, blocks int, trap float64) int
+	pairDW2 func(e, f, x []float64, n, blocks int) int
+	pairDW3 func(e, f, x []float64, n, blocks int) int
+	fmaLoop func(iters int) float64
 	// fmaLanes is the float64 lanes per chain of fmaLoop (twice as many
 	// float32 lanes in fmaLoopF32).
 	fmaLanes   int
