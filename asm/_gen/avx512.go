@@ -104,8 +104,10 @@ func genFMALoop512() {
 		lbl := func(s string) string { return name + "_" + s }
 		p := Load(Param("acc").Base(), GP64())
 		it := Load(Param("iters"), GP64())
+		mov, fma := VMOVUPD, VFMADD213PD
 		m, a := ZMM(), ZMM()
 		if f32 {
+			mov, fma = VMOVUPS, VFMADD213PS
 			VBROADCASTSS(k32("z5FMAMF32", 0.999999), m)
 			VBROADCASTSS(k32("z5FMAAddF32", 1e-7), a)
 		} else {
@@ -115,31 +117,19 @@ func genFMALoop512() {
 		regs := make([]VecVirtual, acc)
 		for k := range regs {
 			regs[k] = ZMM()
-			if f32 {
-				VMOVUPS(Mem{Base: p, Disp: 64 * k}, regs[k])
-			} else {
-				VMOVUPD(Mem{Base: p, Disp: 64 * k}, regs[k])
-			}
+			mov(Mem{Base: p, Disp: 64 * k}, regs[k])
 		}
 		TESTQ(it, it)
 		JZ(LabelRef(lbl("done")))
 		Label(lbl("loop"))
 		for k := range regs {
-			if f32 {
-				VFMADD213PS(a, m, regs[k])
-			} else {
-				VFMADD213PD(a, m, regs[k])
-			}
+			fma(a, m, regs[k])
 		}
 		DECQ(it)
 		JNZ(LabelRef(lbl("loop")))
 		Label(lbl("done"))
 		for k := range regs {
-			if f32 {
-				VMOVUPS(regs[k], Mem{Base: p, Disp: 64 * k})
-			} else {
-				VMOVUPD(regs[k], Mem{Base: p, Disp: 64 * k})
-			}
+			mov(regs[k], Mem{Base: p, Disp: 64 * k})
 		}
 		VZEROUPPER()
 		RET()
