@@ -68,6 +68,7 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		valProbe = fs.Int("val-probes", -1, "Hutchinson probes of the validation NLL (0: exact trace; -1: the target's default, exact except LJ)")
 		width    = fs.Int("width", 128, "network width")
 		layers   = fs.Int("layers", 0, "MLP blocks or EGNN layers (0: the target's default)")
+		precName = fs.String("precision", "f32", "arithmetic of the EGNN's training passes: f32, bf16 (bfloat16 products, AMX tiles where present) or f64; densities are always float64")
 		seed     = fs.Uint64("seed", 1, "seed of the initial weights and of every draw")
 		workers  = fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS)")
 		resume   = fs.Bool("resume", false, "continue the run in -out")
@@ -110,6 +111,16 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		cfg.Layers = *layers
 	}
 	cfg.Batch, cfg.LR, cfg.LRFinal, cfg.Width, cfg.Seed = *batch, *lr, *lrFinal, *width, *seed
+	switch *precName {
+	case "f32":
+		cfg.Float32, cfg.BF16 = true, false
+	case "bf16":
+		cfg.Float32, cfg.BF16 = true, true
+	case "f64":
+		cfg.Float32, cfg.BF16 = false, false
+	default:
+		return usagef("flow train: -precision %q (want f32, bf16 or f64)", *precName)
+	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("flow train: %v", err)
 	}

@@ -123,14 +123,10 @@ type egnnField struct {
 	d  int
 }
 
-func newEGNNField(cfg egnn.Config, seed uint64, maxBatch int, pool *engine.Pool, f32 bool) (*egnnField, error) {
+func newEGNNField(cfg egnn.Config, seed uint64, maxBatch int, pool *engine.Pool, prec egnn.Precision) (*egnnField, error) {
 	m, err := egnn.New(cfg, seed)
 	if err != nil {
 		return nil, err
-	}
-	prec := egnn.Float64
-	if f32 {
-		prec = egnn.Float32
 	}
 	ws, err := m.NewWorkspacePrec(maxBatch, pool, prec)
 	if err != nil {

@@ -34,6 +34,12 @@ type Config struct {
 	// Float32 runs the EGNN's training passes in float32; densities are
 	// always float64.
 	Float32 bool `json:"float32"`
+	// BF16 runs the EGNN's training passes with bfloat16 operands in the
+	// dense products (egnn.BFloat16: AMX tiles where present), float32
+	// elsewhere; densities are still float64. It is a training choice, not
+	// part of the network: a flow trained in bf16 can be continued in f32
+	// with InitFrom.
+	BF16 bool `json:"bf16,omitempty"`
 	// Scale: the network sees x/Scale and its output is multiplied by Scale.
 	Scale    float64 `json:"scale"`
 	PriorStd float64 `json:"prior_std"`
@@ -89,6 +95,17 @@ func Default(target string) (Config, error) {
 	return c, nil
 }
 
+// TrainPrecision is the arithmetic of the EGNN's training passes.
+func (c Config) TrainPrecision() egnn.Precision {
+	switch {
+	case c.BF16:
+		return egnn.BFloat16
+	case c.Float32:
+		return egnn.Float32
+	}
+	return egnn.Float64
+}
+
 // Prior returns the configuration's prior.
 func (c Config) Prior() Prior { return Prior{N: c.N, D: c.D, Std: c.PriorStd, MeanFree: c.MeanFree} }
 
@@ -116,6 +133,8 @@ func (c Config) Validate() error {
 		return bad("batch %d out of [1, 2²⁰]", c.Batch)
 	case c.Steps < 0 || c.ValEvery < 0 || c.ValRows < 0 || c.ValProbes < 0:
 		return bad("negative steps, val_every, val_rows or val_probes")
+	case c.BF16 && c.Net != "egnn":
+		return bad("bf16 training passes are for the EGNN flow only")
 	}
 	return nil
 }
@@ -134,7 +153,7 @@ func (c Config) newField(pool *engine.Pool, maxBatch int) (Trainable, error) {
 		mc.Width, mc.Blocks = c.Width, c.Layers
 		return newMLPField(mc, c.Scale, c.Seed, pool)
 	}
-	return newEGNNField(egnn.Config{N: c.N, D: c.D, Layers: c.Layers, Hidden: c.Width}, c.Seed, maxBatch, pool, c.Float32)
+	return newEGNNField(egnn.Config{N: c.N, D: c.D, Layers: c.Layers, Hidden: c.Width}, c.Seed, maxBatch, pool, c.TrainPrecision())
 }
 
 // State is the flow's training progress.

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/idem-project/idem/egnn"
 	"github.com/idem-project/idem/engine"
 )
 
@@ -330,5 +331,88 @@ func TestDefaultWorkers(t *testing.T) {
 	defer f.Close()
 	if got, want := f.pool.Workers(), runtime.GOMAXPROCS(0); got != want {
 		t.Fatalf("workers 0 gave a pool of %d, want GOMAXPROCS = %d", got, want)
+	}
+}
+
+// TestBF16Training: a bf16 flow runs its EGNN training passes with bfloat16
+// products (its losses differ from f32's, by little), keeps the choice in
+// its checkpoint, and hands its parameters to an f32 continuation; the MLP
+// flow refuses it.
+func TestBF16Training(t *testing.T) {
+	c, err := Default("dw4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Width, c.Layers, c.Batch, c.Steps, c.ValEvery, c.ValRows = 16, 1, 64, 6, 3, 50
+	data := gaussData(500, 8, 0, 1, 21)
+	val := gaussData(50, 8, 0, 1, 22)
+	losses := func(c Config) (*Flow, []float64) {
+		f, err := New(c, data, val, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l []float64
+		for range c.Steps {
+			v, err := f.Step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			l = append(l, v)
+		}
+		return f, l
+	}
+	f32, l32 := losses(c)
+	defer f32.Close()
+	cb := c
+	cb.BF16 = true
+	bf, lb := losses(cb)
+	defer bf.Close()
+	if p := bf.field.(*egnnField).ws.Precision(); p != egnn.BFloat16 || cb.TrainPrecision() != egnn.BFloat16 {
+		t.Fatalf("bf16 flow trains in %v", p)
+	}
+	if p := f32.field.(*egnnField).ws.Precision(); p != egnn.Float32 {
+		t.Fatalf("f32 flow trains in %v", p)
+	}
+	same := true
+	for i := range l32 {
+		if rel := math.Abs(lb[i]-l32[i]) / l32[i]; rel > 0.02 {
+			t.Errorf("step %d: bf16 loss %.6g, f32 %.6g", i, lb[i], l32[i])
+		}
+		same = same && lb[i] == l32[i]
+	}
+	if same {
+		t.Error("bf16 losses equal f32's bit for bit: the bf16 products are not in use")
+	}
+
+	p := filepath.Join(t.TempDir(), "bf16.ckpt")
+	if err := bf.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if rc, err := ReadConfig(p); err != nil || !rc.BF16 {
+		t.Errorf("checkpoint config bf16 = %v, %v", rc.BF16, err)
+	}
+	h, err := Open(p, data, val, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.field.(*egnnField).ws.Precision() != egnn.BFloat16 {
+		t.Error("a reopened bf16 run trains in another precision")
+	}
+	h.Close()
+	c2 := c
+	c2.Seed = 5
+	g, err := New(c2, data, val, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if err := g.InitFrom(p); err != nil {
+		t.Errorf("f32 continuation of a bf16 flow: %v", err)
+	}
+
+	m := smallGMMConfig()
+	m.BF16 = true
+	if err := m.Validate(); err == nil {
+		t.Error("an MLP flow accepted bf16")
 	}
 }
