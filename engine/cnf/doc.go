@@ -24,6 +24,10 @@
 // Samples drawn from the flow carry their log q from the same solve
 // (the augmented state [x, ∫ tr ∂v/∂x] integrated from t = 0 to 1).
 //
+// Training arithmetic: the EGNN's training passes run in float32 by
+// default, or with bfloat16 products (Config.BF16: AMX tiles where present);
+// densities are always computed in float64, whatever the training used.
+//
 // Units: log-densities in nats per configuration, in the coordinates of the
 // sample files.
 package cnf
