@@ -94,7 +94,10 @@ func netFor(b *testing.B, p preset.Preset, precision string, tg engine.Target, m
 	if err != nil {
 		b.Fatal(err)
 	}
-	prec := map[string]egnn.Precision{"f64": egnn.Float64, "f32": egnn.Float32, "bf16": egnn.BFloat16, "bf16x3": egnn.BFloat16x3}[precision]
+	prec, err := egnn.ParsePrecision(precision)
+	if err != nil {
+		b.Fatal(err)
+	}
 	ws, err := m.NewWorkspacePrec(maxB, pool, prec)
 	if err != nil {
 		b.Fatal(err)

@@ -80,6 +80,16 @@ func (p Precision) String() string {
 	return fmt.Sprintf("Precision(%d)", int(p))
 }
 
+// ParsePrecision is the inverse of String: "f64", "f32", "bf16" or "bf16x3".
+func ParsePrecision(name string) (Precision, error) {
+	for p := Float64; p <= BFloat16x3; p++ {
+		if p.String() == name {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("egnn: unknown precision %q (want f64, f32, bf16 or bf16x3)", name)
+}
+
 // layerW is one layer's weights as the kernels use them.
 type layerW[T flt] struct {
 	idx                layerIdx

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/idem-project/idem/egnn"
 	"github.com/idem-project/idem/engine"
 	"github.com/idem-project/idem/engine/atomicfile"
 	"github.com/idem-project/idem/engine/cnf"
@@ -111,15 +112,12 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		cfg.Layers = *layers
 	}
 	cfg.Batch, cfg.LR, cfg.LRFinal, cfg.Width, cfg.Seed = *batch, *lr, *lrFinal, *width, *seed
-	switch *precName {
-	case "f32":
-		cfg.Float32, cfg.BF16 = true, false
-	case "bf16":
-		cfg.Float32, cfg.BF16 = true, true
-	case "f64":
-		cfg.Float32, cfg.BF16 = false, false
-	default:
-		return usagef("flow train: -precision %q (want f32, bf16 or f64)", *precName)
+	prec, err := egnn.ParsePrecision(*precName)
+	if err == nil {
+		err = cfg.SetTrainPrecision(prec)
+	}
+	if err != nil {
+		return usagef("flow train: -precision: %v", err)
 	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("flow train: %v", err)

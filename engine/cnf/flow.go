@@ -106,6 +106,17 @@ func (c Config) TrainPrecision() egnn.Precision {
 	return egnn.Float64
 }
 
+// SetTrainPrecision sets Float32 and BF16 for the EGNN's training passes
+// (the inverse of TrainPrecision); bf16x3 is not offered for flows.
+func (c *Config) SetTrainPrecision(p egnn.Precision) error {
+	switch p {
+	case egnn.Float64, egnn.Float32, egnn.BFloat16:
+		c.Float32, c.BF16 = p != egnn.Float64, p == egnn.BFloat16
+		return nil
+	}
+	return fmt.Errorf("cnf: training precision %v (want f64, f32 or bf16)", p)
+}
+
 // Prior returns the configuration's prior.
 func (c Config) Prior() Prior { return Prior{N: c.N, D: c.D, Std: c.PriorStd, MeanFree: c.MeanFree} }
 

@@ -72,14 +72,9 @@ func newEGNNNet(cfg egnn.Config, seed uint64, maxBatch int, pool *engine.Pool, p
 // withPrecision returns the same model (shared parameters) with a workspace
 // of another arithmetic (preset.Precisions).
 func (n *egnnNet) withPrecision(maxBatch int, pool *engine.Pool, precision string) (*egnnNet, error) {
-	prec := egnn.Float64
-	switch precision {
-	case "f32":
-		prec = egnn.Float32
-	case "bf16":
-		prec = egnn.BFloat16
-	case "bf16x3":
-		prec = egnn.BFloat16x3
+	prec, err := egnn.ParsePrecision(precision)
+	if err != nil {
+		return nil, err
 	}
 	ws, err := n.m.NewWorkspacePrec(maxBatch, pool, prec)
 	if err != nil {
