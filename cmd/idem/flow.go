@@ -239,7 +239,11 @@ func runFlowTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "idem flow train: warning: curve: %v\n", err)
 	}
 	st := f.State()
-	fmt.Fprintf(stdout, "flow %s: %d steps in %.1f s; best validation NLL %.4f at step %d; wrote %s\n", *tgName, st.Step, st.Wall, st.BestNLL, st.BestStep, ckpt)
+	sel := fmt.Sprintf("best validation NLL %.4f at step %d", st.BestNLL, st.BestStep)
+	if math.IsInf(st.BestNLL, 1) {
+		sel = fmt.Sprintf("no validation rows, so the selected parameters are those of step %d", st.BestStep)
+	}
+	fmt.Fprintf(stdout, "flow %s: %d steps in %.1f s; %s; wrote %s\n", *tgName, st.Step, st.Wall, sel, ckpt)
 	return nil
 }
 
@@ -273,6 +277,7 @@ type flowEval struct {
 	Tol        float64    `json:"tol"` // dopri5 atol = rtol
 	Test       string     `json:"test,omitempty"`
 	TestRows   int        `json:"test_rows"`
+	FirstRow   int        `json:"first_row,omitempty"`
 	NLL        *float64   `json:"nll,omitempty"`
 	NLLSE      *float64   `json:"nll_se,omitempty"`
 	NLLSeconds float64    `json:"nll_seconds"`
@@ -300,7 +305,8 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var (
 		ckpt      = fs.String("flow", "", "flow checkpoint written by idem flow train")
 		testPath  = fs.String("test", "", "test set for the NLL (.npy; every row is used unless -max-rows)")
-		maxRows   = fs.Int("max-rows", 0, "use only the first rows of the test set (0: all)")
+		maxRows   = fs.Int("max-rows", 0, "use at most this many test rows (0: all)")
+		firstRow  = fs.Int("first-row", 0, "start at this test row (0-based), so that a long split can be evaluated in parts; with -rows dividing it, each row's log q is that of a whole-split run")
 		essN      = fs.Int("ess-n", 1000, "flow samples per ESS batch for ess_cnf@n (0: no ESS)")
 		essB      = fs.Int("ess-batches", 5, "ESS batches (ess_cnf@16 uses the same samples in batches of 16)")
 		probes    = fs.Int("probes", 0, "Hutchinson probes (0: the exact trace)")
@@ -328,6 +334,7 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	c := &flagChecker{cmd: "flow eval"}
 	c.int("max-rows", *maxRows, 0, 100_000_000)
+	c.int("first-row", *firstRow, 0, 100_000_000)
 	c.int("ess-n", *essN, 0, 10_000_000)
 	c.int("ess-batches", *essB, 1, 10_000)
 	c.int("probes", *probes, 0, 1000)
@@ -373,14 +380,18 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return fmt.Errorf("flow eval: %w", err)
 		}
-		n := ds.rows
+		if *firstRow >= ds.rows {
+			return usagef("flow eval: -first-row %d, but %s has %d rows", *firstRow, *testPath, ds.rows)
+		}
+		n := ds.rows - *firstRow
 		if *maxRows > 0 {
 			n = min(n, *maxRows)
 		}
-		res.Test, res.TestRows = fmt.Sprintf("%s (sha256 %s)", *testPath, ds.sha), n
+		res.Test, res.TestRows, res.FirstRow = fmt.Sprintf("%s (sha256 %s)", *testPath, ds.sha), n, *firstRow
+		x := ds.x[*firstRow*tg.t.Dim():]
 		bar, prog := optionalBar(*quiet, stderr, n, "NLL", "rows")
 		t0 := time.Now()
-		logq, st, err := f.LogDensity(ctx, ds.x, n, prog)
+		logq, st, err := f.LogDensity(ctx, x, n, prog)
 		bar.finish()
 		if cause := interrupted(ctx); cause != nil {
 			return cause
@@ -391,7 +402,11 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		res.NLLSeconds, res.NLLEvals, res.Fallbacks = time.Since(t0).Seconds(), st.Evals, st.Fallbacks
 		m, sd := meanSD(logq)
 		res.NLL, res.NLLSE = fptr(-m), fptr(sd/math.Sqrt(float64(n)))
-		fmt.Fprintf(stdout, "nll %.4f ± %.4f (standard error) over %d test rows; %.1f s, %d field evaluations, %d Euler fallbacks\n", -m, *res.NLLSE, n, res.NLLSeconds, st.Evals, st.Fallbacks)
+		span := fmt.Sprintf("%d test rows", n)
+		if *firstRow > 0 {
+			span = fmt.Sprintf("%d test rows (%d … %d)", n, *firstRow, *firstRow+n-1)
+		}
+		fmt.Fprintf(stdout, "nll %.4f ± %.4f (standard error) over %s; %.1f s, %d field evaluations, %d Euler fallbacks\n", -m, *res.NLLSE, span, res.NLLSeconds, st.Evals, st.Fallbacks)
 		if *logqOut != "" {
 			sum, err := npy.WriteFile(*logqOut, &npy.Array{Rows: n, Cols: 1, Data: logq[:n]}, true)
 			if err != nil {

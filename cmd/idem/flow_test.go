@@ -121,6 +121,35 @@ func TestFlowCLI(t *testing.T) {
 	if err != nil || !strings.Contains(out, "hutchinson-2, tol 0.001") || !strings.Contains(out, "over 50 test rows") {
 		t.Fatalf("hutchinson: %v\n%s", err, out)
 	}
+	// -first-row evaluates a part of the split: with -rows dividing it, its
+	// log q are those of the same rows in a run from row 0.
+	whole, part := filepath.Join(dir, "whole.npy"), filepath.Join(dir, "part.npy")
+	base := []string{"flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-test", test, "-ess-n", "0", "-rows", "40"}
+	if out, stderr, err := runCmd(t, append(base, "-max-rows", "120", "-logq", whole)...); err != nil {
+		t.Fatalf("whole: %v\n%s%s", err, out, stderr)
+	}
+	out, stderr, err = runCmd(t, append(base, "-first-row", "80", "-max-rows", "40", "-logq", part)...)
+	if err != nil || !strings.Contains(out, "over 40 test rows (80 … 119)") {
+		t.Fatalf("-first-row: %v\n%s%s", err, out, stderr)
+	}
+	w, err1 := npy.ReadFile(whole)
+	pt, err2 := npy.ReadFile(part)
+	if err := errors.Join(err1, err2); err != nil || w.Rows != 120 || pt.Rows != 40 {
+		t.Fatalf("log q files: %v", err)
+	}
+	for r := 0; r < 40; r++ {
+		if pt.Data[r] != w.Data[80+r] {
+			t.Fatalf("row %d: log q %v from row 80, %v from row 0", 80+r, pt.Data[r], w.Data[80+r])
+		}
+	}
+	if _, _, err := runCmd(t, append(base, "-first-row", "600")...); exitStatus(err, &strings.Builder{}) != 2 || !strings.Contains(err.Error(), "has 600 rows") {
+		t.Errorf("-first-row past the end: %v", err)
+	}
+	// Without validation rows the last parameters are kept, and said so.
+	out, stderr, err = runCmd(t, "flow", "train", "-quiet", "-target", "gmm40", "-data", data, "-out", filepath.Join(dir, "noval"), "-steps", "5", "-width", "16", "-layers", "1", "-batch", "64")
+	if err != nil || !strings.Contains(out, "no validation rows, so the selected parameters are those of step 5") {
+		t.Errorf("flow train without -val: %v\n%s%s", err, out, stderr)
+	}
 }
 
 func TestFlowErrors(t *testing.T) {

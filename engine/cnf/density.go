@@ -27,7 +27,9 @@ type DensityOptions struct {
 	Rows int
 	// Pool runs the solver's stage combinations; nil means one worker.
 	Pool *engine.Pool
-	// Progress, when set, is called after each solve with rows done and total.
+	// Progress, when set, is called with rows done and total after each
+	// solve and, within a solve, after each accepted step, counting the
+	// solve's rows in proportion to the time span covered.
 	Progress func(done, total int)
 }
 
@@ -144,13 +146,25 @@ func (a *augmented) eval(t float64, y, dy []float64, rows int) error {
 	return nil
 }
 
-// solve integrates the m rows of y (batch rows r0…) from t0 to t1, with
-// fresh probes, and adds the cost to st.
-func (a *augmented) solve(y []float64, r0, m int, t0, t1 float64, st *DensityStats) error {
+// solve integrates the m rows of y (batch rows r0… of total) from t0 to t1,
+// with fresh probes, reports progress within the solve, and adds the cost
+// to st.
+func (a *augmented) solve(y []float64, r0, m, total int, t0, t1 float64, st *DensityStats) error {
 	if a.opt.Probes > 0 {
 		a.drawProbes(r0, m)
 	}
-	res, err := ode.Solve(a.eval, y, a.d+1, m, t0, t1, a.opt.ode())
+	o := a.opt.ode()
+	if a.opt.Progress != nil {
+		shown := r0
+		o.Step = func(t float64) {
+			// An Euler fallback starts the span again; progress never goes back.
+			if done := r0 + int(float64(m)*math.Abs((t-t0)/(t1-t0))); done > shown && done < r0+m {
+				shown = done
+				a.opt.Progress(done, total)
+			}
+		}
+	}
+	res, err := ode.Solve(a.eval, y, a.d+1, m, t0, t1, o)
 	st.Solves++
 	st.Evals += res.Evals
 	if res.Fallback {
@@ -197,7 +211,7 @@ func LogDensity(ctx context.Context, f Field, pr Prior, x []float64, rows int, o
 			copy(row, x[(r0+r)*d:(r0+r+1)*d])
 			row[d] = 0
 		}
-		if err := aug.solve(y, r0, m, 1, 0, &st); err != nil {
+		if err := aug.solve(y, r0, m, rows, 1, 0, &st); err != nil {
 			return nil, st, err
 		}
 		for r := 0; r < m; r++ {
@@ -240,7 +254,7 @@ func Sample(ctx context.Context, f Field, pr Prior, n int, seed uint64, opt Dens
 			row[d] = 0
 			lp[r] = pr.LogProb(row[:d])
 		}
-		if err := aug.solve(y, r0, m, 0, 1, &st); err != nil {
+		if err := aug.solve(y, r0, m, n, 0, 1, &st); err != nil {
 			return nil, nil, st, err
 		}
 		for r := 0; r < m; r++ {

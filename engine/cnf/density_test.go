@@ -393,3 +393,48 @@ func logAbsDet(a []float64, n int) float64 {
 	}
 	return s
 }
+
+// TestProgressWithinSolves: Progress counts rows as each solve advances,
+// never goes back, and ends at every solve's boundary.
+func TestProgressWithinSolves(t *testing.T) {
+	f := rotScale(0.4, 1.3, -0.7)
+	pr := Prior{N: 1, D: 3, Std: 2}
+	const rows = 300
+	x := make([]float64, rows*3)
+	s := engine.NewStream(9)
+	for i := range x {
+		x[i] = 3 * s.Norm()
+	}
+	var seen []int
+	opt := DensityOptions{Atol: 1e-9, Rtol: 1e-9, Rows: 128, Progress: func(done, total int) {
+		if total != rows {
+			t.Fatalf("total %d", total)
+		}
+		seen = append(seen, done)
+	}}
+	want, _, err := LogDensity(context.Background(), f, pr, x, rows, DensityOptions{Atol: 1e-9, Rtol: 1e-9, Rows: 128})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := LogDensity(context.Background(), f, pr, x, rows, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("row %d: log q %v with progress, %v without", i, got[i], want[i])
+		}
+	}
+	within := 0
+	for i, d := range seen {
+		if i > 0 && d <= seen[i-1] {
+			t.Fatalf("progress went from %d to %d: %v", seen[i-1], d, seen)
+		}
+		if d != 128 && d != 256 && d != rows {
+			within++
+		}
+	}
+	if seen[len(seen)-1] != rows || within == 0 {
+		t.Errorf("progress %v: want reports within the solves and %d at the end", seen, rows)
+	}
+}

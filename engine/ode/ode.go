@@ -20,6 +20,9 @@ type Options struct {
 	MaxEvals int
 	// Pool runs the stage combinations; nil means one worker.
 	Pool *engine.Pool
+	// Step, when set, is called with the time reached after each accepted
+	// step (adaptive or Euler fallback), for progress reports.
+	Step func(t float64)
 }
 
 // Result reports what a solve cost.
@@ -63,6 +66,7 @@ type solver struct {
 	atol      float64
 	rtol      float64
 	evals     int
+	step      func(t float64) // Options.Step, or nil
 }
 
 func (s *solver) eval(t float64, y, dy []float64) error {
@@ -161,7 +165,7 @@ func Solve(f Func, y []float64, dim, rows int, t0, t1 float64, opt Options) (Res
 		pool = engine.NewPool(1)
 		defer pool.Close()
 	}
-	s := &solver{f: f, dim: dim, rows: rows, pool: pool, atol: opt.Atol, rtol: opt.Rtol}
+	s := &solver{f: f, dim: dim, rows: rows, pool: pool, atol: opt.Atol, rtol: opt.Rtol, step: opt.Step}
 	for j := range s.k {
 		s.k[j] = make([]float64, len(y))
 	}
@@ -247,6 +251,9 @@ func (s *solver) adaptive(t0, t1 float64, maxEvals int) (Result, error) {
 			copy(y, s.ynew)
 			s.k[0], s.k[6] = s.k[6], s.k[0] // FSAL
 			res.Accepted++
+			if s.step != nil {
+				s.step(t)
+			}
 		} else {
 			res.Rejected++
 		}
@@ -272,6 +279,9 @@ func (s *solver) euler(y []float64, t0, t1 float64, n int) error {
 			return err
 		}
 		s.combine(y, y, h, []float64{1}, 1)
+		if s.step != nil {
+			s.step(t + h)
+		}
 	}
 	return nil
 }

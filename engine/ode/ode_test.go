@@ -148,3 +148,38 @@ func TestErrors(t *testing.T) {
 		t.Fatal("a NaN derivative neither failed nor fell back")
 	}
 }
+
+// TestStepCallback: Options.Step sees each accepted step's time, increasing
+// towards t1 and ending there, in both directions and in the Euler fallback.
+func TestStepCallback(t *testing.T) {
+	for _, span := range [][2]float64{{0, 2 * math.Pi}, {1, 0}} {
+		var ts []float64
+		y := []float64{1, 0}
+		res, err := Solve(oscillator(2), y, 2, 1, span[0], span[1], Options{Step: func(t float64) { ts = append(ts, t) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) != res.Accepted || res.Accepted < 2 {
+			t.Fatalf("span %v: %d calls for %d accepted steps", span, len(ts), res.Accepted)
+		}
+		dir := math.Copysign(1, span[1]-span[0])
+		for i := 1; i < len(ts); i++ {
+			if dir*(ts[i]-ts[i-1]) <= 0 {
+				t.Fatalf("span %v: time went from %g to %g", span, ts[i-1], ts[i])
+			}
+		}
+		if ts[len(ts)-1] != span[1] {
+			t.Errorf("span %v: last step at %g", span, ts[len(ts)-1])
+		}
+	}
+	var n int
+	var last float64
+	y := []float64{1}
+	res, err := Solve(decay([]float64{1}), y, 1, 1, 0, 1, Options{Atol: 1e-12, Rtol: 1e-12, MaxEvals: 50, Step: func(t float64) { n++; last = t }})
+	if err != nil || !res.Fallback {
+		t.Fatalf("res %+v, err %v", res, err)
+	}
+	if n != res.Accepted+50 || math.Abs(last-1) > 1e-12 {
+		t.Errorf("fallback: %d calls (accepted %d + 50 Euler steps), last at %g", n, res.Accepted, last)
+	}
+}
