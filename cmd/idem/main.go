@@ -60,6 +60,8 @@ commands:
               log Z, and the weights or a resampled set
   noise       measure the Monte-Carlo score estimator's variance against t
               and K (to choose the presets' k, k_high, t_high)
+  curves      compare training runs by a validation metric against
+              wall-clock: best rounds, time to a value, one figure
 
 Run 'idem <command> -h' for the flags of a command.
 `
@@ -123,6 +125,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runReweight(ctx, args[1:], stdout, stderr)
 	case "noise":
 		return runNoise(ctx, args[1:], stdout, stderr)
+	case "curves":
+		return runCurves(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
