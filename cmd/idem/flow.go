@@ -347,6 +347,9 @@ func runFlowEval(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *logqOut != "" && *testPath == "" {
 		return usagef("flow eval: -logq needs -test")
 	}
+	if *firstRow > 0 && *testPath == "" {
+		return usagef("flow eval: -first-row needs -test")
+	}
 	for _, p := range []struct{ flag, path string }{{"-json", *jsonOut}, {"-logq", *logqOut}} {
 		if p.path == "" {
 			continue

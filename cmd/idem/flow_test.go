@@ -145,6 +145,9 @@ func TestFlowCLI(t *testing.T) {
 	if _, _, err := runCmd(t, append(base, "-first-row", "600")...); exitStatus(err, &strings.Builder{}) != 2 || !strings.Contains(err.Error(), "has 600 rows") {
 		t.Errorf("-first-row past the end: %v", err)
 	}
+	if _, _, err := runCmd(t, "flow", "eval", "-quiet", "-flow", filepath.Join(run, "flow.ckpt"), "-first-row", "5"); exitStatus(err, &strings.Builder{}) != 2 || !strings.Contains(err.Error(), "-first-row needs -test") {
+		t.Errorf("-first-row without -test: %v", err)
+	}
 	// Without validation rows the last parameters are kept, and said so.
 	out, stderr, err = runCmd(t, "flow", "train", "-quiet", "-target", "gmm40", "-data", data, "-out", filepath.Join(dir, "noval"), "-steps", "5", "-width", "16", "-layers", "1", "-batch", "64")
 	if err != nil || !strings.Contains(out, "no validation rows, so the selected parameters are those of step 5") {
