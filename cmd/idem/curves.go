@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,7 +18,6 @@ import (
 // runCurve is one run's validation rounds: a metric against wall-clock.
 type runCurve struct {
 	label      string
-	path       string
 	epoch      []int
 	minutes    []float64
 	value      []float64
@@ -65,7 +63,7 @@ func readCurve(arg, metric string) (*runCurve, error) {
 		return nil, fmt.Errorf("%s: needs the columns wall_s and %s (it has %s)", path, metric, strings.Join(rows[0], ", "))
 	}
 	ec, okE := col["epoch"]
-	c := &runCurve{label: label, path: path}
+	c := &runCurve{label: label}
 	for i, r := range rows[1:] {
 		w, err := strconv.ParseFloat(r[wc], 64)
 		if err != nil || w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
@@ -217,9 +215,6 @@ func runCurves(_ context.Context, args []string, stdout, stderr io.Writer) error
 		opt.HLines = []figure.Series{{Label: fmt.Sprintf("%s = %g", *metric, *below), Y: []float64{*below}}}
 	}
 	if err := figure.Curves(*out, series, opt); err != nil {
-		if errors.Is(err, figure.ErrEmpty) {
-			return fmt.Errorf("curves: nothing to plot")
-		}
 		return fmt.Errorf("curves: %w", err)
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", *out)
